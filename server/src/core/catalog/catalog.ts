@@ -1,0 +1,156 @@
+/** Lookups over the generated KMS catalog. Every lookup is a map access; nothing scans the text. */
+import { snapshot } from './kms-catalog.generated';
+import { ACTION_CAPABILITY, CAPABILITIES, type Capability } from './capabilities';
+import type { ActionInfo, ConditionKeyInfo } from './types';
+
+export type { ActionInfo, ConditionKeyInfo } from './types';
+export { CAPABILITIES, CAPABILITY_INFO, type Capability } from './capabilities';
+
+export interface KmsAction extends ActionInfo {
+  /** `kms:Decrypt` */
+  readonly fullName: string;
+  readonly capability: Capability;
+  /**
+   * False for actions that cannot be scoped to a key (CreateKey, ListKeys, GenerateRandom,
+   * custom key store actions...): granting them in a key policy has no effect.
+   */
+  readonly keyScoped: boolean;
+}
+
+export const catalogSource = snapshot.source;
+
+/** Every KMS action, sorted by name. Throws at load if an action has no capability. */
+export const kmsActions: readonly KmsAction[] = snapshot.actions.map((a) => ({
+  ...a,
+  fullName: `kms:${a.name}`,
+  capability: ACTION_CAPABILITY[a.name],
+  keyScoped: a.resourceTypes.length > 0,
+}));
+
+const byLowerName = new Map<string, KmsAction>(kmsActions.map((a) => [a.name.toLowerCase(), a]));
+
+/** Looks up `Decrypt`, `kms:Decrypt` or `KMS:decrypt` (IAM action names are case-insensitive). */
+export function findAction(name: string): KmsAction | undefined {
+  const lower = name.toLowerCase();
+  return byLowerName.get(lower.startsWith('kms:') ? lower.slice(4) : lower);
+}
+
+export function actionsOfCapability(capability: Capability): readonly KmsAction[] {
+  return actionsByCapability.get(capability) ?? [];
+}
+const actionsByCapability = new Map<Capability, KmsAction[]>(CAPABILITIES.map((c) => [c, []]));
+for (const a of kmsActions) actionsByCapability.get(a.capability)?.push(a);
+
+/** Splits `service:Name` into its parts; a missing colon gives service ''. */
+export function splitAction(action: string): { service: string; name: string } {
+  const i = action.indexOf(':');
+  return i < 0 ? { service: '', name: action } : { service: action.slice(0, i), name: action.slice(i + 1) };
+}
+
+/** IAM wildcard (`*` any run, `?` one char), case-insensitive, compiled once per pattern. */
+export function wildcardRegExp(pattern: string): RegExp {
+  let cached = wildcardCache.get(pattern);
+  if (!cached) {
+    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    cached = new RegExp(`^${body}$`, 'i');
+    if (wildcardCache.size > 1000) wildcardCache.clear();
+    wildcardCache.set(pattern, cached);
+  }
+  return cached;
+}
+const wildcardCache = new Map<string, RegExp>();
+
+/**
+ * The KMS actions an Action element value stands for: `kms:Decrypt` -> [Decrypt],
+ * `kms:GenerateDataKey*` -> the four GenerateDataKey actions, `*` -> all. Non-KMS or unknown
+ * values give [].
+ */
+export function expandAction(value: string): readonly KmsAction[] {
+  if (value === '*') return kmsActions;
+  const { service, name } = splitAction(value);
+  if (service.toLowerCase() !== 'kms') {
+    // `k*:Decrypt` style service wildcards are legal IAM; match the service part too.
+    if (!/[*?]/.test(service) || !wildcardRegExp(service).test('kms')) return [];
+  }
+  if (!/[*?]/.test(name)) {
+    const a = byLowerName.get(name.toLowerCase());
+    return a ? [a] : [];
+  }
+  const re = wildcardRegExp(name);
+  return kmsActions.filter((a) => re.test(a.name));
+}
+
+export function isWildcard(value: string): boolean {
+  return /[*?]/.test(value);
+}
+
+/** Capabilities spanned by a set of actions, in CAPABILITIES order. */
+export function capabilitiesOf(actions: readonly KmsAction[]): Capability[] {
+  const present = new Set(actions.map((a) => a.capability));
+  return CAPABILITIES.filter((c) => present.has(c));
+}
+
+// ---- condition keys ------------------------------------------------------------------------
+
+export interface ConditionKey extends ConditionKeyInfo {
+  readonly global: boolean;
+}
+
+export const conditionKeys: readonly ConditionKey[] = [
+  ...snapshot.conditionKeys.map((k) => ({ ...k, global: k.key.startsWith('aws:') })),
+  ...snapshot.globalConditionKeys
+    .filter((g) => !snapshot.conditionKeys.some((k) => k.key.toLowerCase() === g.key.toLowerCase()))
+    .map((k) => ({ ...k, global: true })),
+];
+
+const exactKeys = new Map<string, ConditionKey>();
+const patternKeys: { re: RegExp; key: ConditionKey }[] = [];
+for (const k of conditionKeys) {
+  if (k.key.includes('${')) {
+    const body = k.key.split(/\$\{[^}]*\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('.+');
+    patternKeys.push({ re: new RegExp(`^${body}$`, 'i'), key: k });
+  } else {
+    exactKeys.set(k.key.toLowerCase(), k);
+  }
+}
+
+/** Finds `kms:ViaService`, or a pattern key such as `kms:EncryptionContext:${...}` for `kms:EncryptionContext:Dept`. Case-insensitive. */
+export function findConditionKey(key: string): ConditionKey | undefined {
+  return exactKeys.get(key.toLowerCase()) ?? patternKeys.find((p) => p.re.test(key))?.key;
+}
+
+/** Actions whose catalog entry lists this condition key (by its catalog spelling). */
+export function actionsSupportingKey(key: ConditionKey): readonly KmsAction[] {
+  return kmsActions.filter((a) => a.conditionKeys.includes(key.key));
+}
+
+// ---- suggestions ---------------------------------------------------------------------------
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length];
+}
+
+/** The closest known action to a misspelled one (`kms:Decrpyt` -> Decrypt), if any is close enough. */
+export function suggestAction(value: string): KmsAction | undefined {
+  const name = splitAction(value).name.toLowerCase();
+  let best: KmsAction | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 4)) + 1;
+  for (const a of kmsActions) {
+    const d = editDistance(name, a.name.toLowerCase());
+    if (d < bestDistance) {
+      best = a;
+      bestDistance = d;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,89 @@
+/**
+ * The key policy model: what a policy says, with the source span of every element.
+ * Spans are plain offsets into the text (end exclusive), so the model is serializable and
+ * free of any editor type.
+ */
+import type { Node, ParseError } from 'jsonc-parser';
+
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A scalar as written: strings keep their text; numbers and booleans are stringified with `literal: false`. */
+export interface ScalarValue {
+  readonly value: string;
+  /** Span of the whole token, quotes included. */
+  readonly span: Span;
+  /** True when written as a JSON string. */
+  readonly literal: boolean;
+}
+
+/** An element that IAM lets you write as one string or as an array of strings. */
+export interface ValueList {
+  readonly span: Span;
+  readonly isArray: boolean;
+  readonly items: readonly ScalarValue[];
+  /** Spans of values that are neither strings, numbers nor booleans (objects, arrays, null). */
+  readonly wrongTypes: readonly Span[];
+}
+
+/** One member of a Principal block: `"AWS": [...]`, `"Service": "..."`. */
+export interface PrincipalEntry {
+  readonly type: string;
+  readonly typeSpan: Span;
+  readonly values: ValueList;
+}
+
+export interface PrincipalElement {
+  readonly span: Span;
+  /** Set when the principal is the bare string `"*"` (or any bare string, which AWS rejects unless it is `*`). */
+  readonly bare?: ScalarValue;
+  readonly entries: readonly PrincipalEntry[];
+  /** True when the value is neither a string nor an object. */
+  readonly wrongType: boolean;
+}
+
+export interface ConditionClause {
+  readonly operator: ScalarValue;
+  readonly key: ScalarValue;
+  readonly values: ValueList;
+}
+
+/** A property as written: its key, key span and value span. Used for grammar checks and completion. */
+export interface PropertyInfo {
+  readonly name: string;
+  readonly keySpan: Span;
+  readonly valueSpan?: Span;
+  readonly valueType?: Node['type'];
+}
+
+export interface Statement {
+  readonly index: number;
+  readonly span: Span;
+  readonly properties: readonly PropertyInfo[];
+  readonly sid?: ScalarValue;
+  readonly effect?: ScalarValue;
+  readonly principal?: PrincipalElement;
+  readonly notPrincipal?: PrincipalElement;
+  readonly action?: ValueList;
+  readonly notAction?: ValueList;
+  readonly resource?: ValueList;
+  readonly notResource?: ValueList;
+  readonly condition?: { readonly span: Span; readonly clauses: readonly ConditionClause[] };
+}
+
+export interface PolicyDocument {
+  readonly text: string;
+  /** The jsonc-parser tree, for position-based features. Undefined for empty or hopeless text. */
+  readonly root: Node | undefined;
+  readonly syntaxErrors: readonly ParseError[];
+  /** Set when parsing gave up (for example, nesting too deep to walk safely). */
+  readonly fatal?: string;
+  readonly properties: readonly PropertyInfo[];
+  readonly version?: ScalarValue;
+  readonly id?: ScalarValue;
+  /** Span of the Statement value, if present. */
+  readonly statementSpan?: Span;
+  readonly statements: readonly Statement[];
+}

@@ -1,0 +1,113 @@
+/**
+ * startServer(connection): thin LSP handlers. Each looks up the document, takes the cached
+ * parse and calls the language service. No domain logic lives here.
+ */
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import type { PolicyDocument } from './core/policy/model';
+import { getLanguageService, type LanguageSettings } from './service/languageService';
+
+export const SERVER_NAME = 'kms-policy-language-server';
+
+interface CacheEntry {
+  version: number;
+  policy: PolicyDocument;
+}
+
+export function startServer(connection: Connection): void {
+  const service = getLanguageService();
+  const documents = new TextDocuments(TextDocument);
+  /** One parse per document version, shared by every feature. Dropped when the document closes. */
+  const cache = new Map<string, CacheEntry>();
+  let canPullConfiguration = false;
+
+  function parsed(document: TextDocument): PolicyDocument | undefined {
+    if (service.isTooLarge(document)) return undefined;
+    const hit = cache.get(document.uri);
+    if (hit && hit.version === document.version) return hit.policy;
+    const policy = service.parse(document);
+    cache.set(document.uri, { version: document.version, policy });
+    return policy;
+  }
+
+  /** The document and its parse, if it is a key policy we serve. */
+  function keyPolicy(uri: string): { document: TextDocument; policy: PolicyDocument } | undefined {
+    const document = documents.get(uri);
+    if (!document) return undefined;
+    const policy = parsed(document);
+    if (!policy || !service.isKeyPolicy(document, policy)) return undefined;
+    return { document, policy };
+  }
+
+  /** A handler that logs and answers null instead of throwing, so one bad document never takes the server down. */
+  function guard<P, R>(name: string, handler: (params: P) => R): (params: P) => R | null {
+    return (params: P) => {
+      try {
+        return handler(params);
+      } catch (e) {
+        connection.console.error(`${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        return null;
+      }
+    };
+  }
+
+  async function pullSettings(): Promise<void> {
+    if (!canPullConfiguration) return;
+    try {
+      const [config] = await connection.workspace.getConfiguration([{ section: 'kmsPolicy' }]);
+      if (config && typeof config === 'object') service.configure(config as Partial<LanguageSettings>);
+    } catch (e) {
+      connection.console.warn(`could not read kmsPolicy settings: ${String(e)}`);
+    }
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    canPullConfiguration = params.capabilities.workspace?.configuration === true;
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    const init = params.initializationOptions as { settings?: Partial<LanguageSettings> } | undefined;
+    service.configure(init?.settings ?? {}, folders);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        completionProvider: { triggerCharacters: ['"', ':'], resolveProvider: false },
+        hoverProvider: true,
+      },
+      serverInfo: { name: SERVER_NAME, version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    void pullSettings();
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    const pushed = (change.settings as { kmsPolicy?: Partial<LanguageSettings> } | undefined)?.kmsPolicy;
+    if (pushed) service.configure(pushed);
+    void pullSettings();
+  });
+
+  documents.onDidClose((e) => cache.delete(e.document.uri));
+
+  connection.onCompletion(
+    guard('completion', (params) => {
+      const hit = keyPolicy(params.textDocument.uri);
+      return hit ? service.doComplete(hit.document, params.position, hit.policy) : null;
+    }),
+  );
+
+  connection.onHover(
+    guard('hover', (params) => {
+      const hit = keyPolicy(params.textDocument.uri);
+      return hit ? service.doHover(hit.document, params.position, hit.policy) : null;
+    }),
+  );
+
+  documents.listen(connection);
+  connection.listen();
+}
