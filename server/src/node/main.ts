@@ -1,4 +1,6 @@
 /** Process entry: `kms-policy-language-server --stdio` (other editors) or IPC (the VS Code client). */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { SERVER_NAME, startServer } from '../server';
 
@@ -15,4 +17,5 @@ if (!args.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--s
   process.argv.push('--stdio');
 }
 
-startServer(createConnection(ProposedFeatures.all));
+// dist/server.js -> docs/rules.md, shipped beside it in the .vsix and in a checkout.
+startServer(createConnection(ProposedFeatures.all), { docsUrl: pathToFileURL(join(__dirname, '..', 'docs', 'rules.md')).href });

@@ -229,7 +229,7 @@ function operatorKeys(ctx: Ctx): CompletionItem[] {
 function conditionKeyItems(ctx: Ctx, operator: string): CompletionItem[] {
   const parsed = parseOperator(operator);
   const boolish = parsed?.base.family === 'Bool' || parsed?.base.family === 'Null';
-  return conditionKeys.map((k) => {
+  return conditionKeys.filter((k) => k.featured).map((k) => {
     const isBool = boolish || k.type === 'Bool';
     const multi = k.type.startsWith('ArrayOf') || k.key === 'aws:PrincipalArn';
     const value = isBool ? '"${1|true,false|}"' : multi ? '[\n\t"$1"\n]' : '"$1"';

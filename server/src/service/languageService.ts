@@ -4,33 +4,44 @@
  * server, the CLI and the tests all call the same thing.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CompletionList, Hover, Position } from 'vscode-languageserver-types';
+import type { CompletionList, Diagnostic, Hover, Position } from 'vscode-languageserver-types';
+import type { SeveritySetting } from '../core/rules/index';
 import type { PolicyDocument } from '../core/policy/model';
 import { parsePolicy } from '../core/policy/parse';
 import { compileFileGlobs, isKeyPolicyName, looksLikeKeyPolicy, type Matcher } from '../core/policy/recognize';
 import { doComplete } from './completion';
 import { doHover } from './hover';
+import { doValidation, tooLargeDiagnostic } from './diagnostics';
 
 export interface LanguageSettings {
   /** Extra globs for key policy files (`kmsPolicy.files`). */
   readonly files: readonly string[];
   /** Documents larger than this many characters are not analyzed (`kmsPolicy.maxFileSize`). */
   readonly maxFileSize: number;
+  /** `kmsPolicy.rules`: rule id -> off | info | warning | error. */
+  readonly rules: Readonly<Record<string, SeveritySetting | undefined>>;
 }
 
-export const DEFAULT_SETTINGS: LanguageSettings = { files: [], maxFileSize: 2 * 1024 * 1024 };
+export const DEFAULT_SETTINGS: LanguageSettings = { files: [], maxFileSize: 2 * 1024 * 1024, rules: {} };
 
 export interface LanguageService {
   configure(settings: Partial<LanguageSettings>, workspaceFolders?: readonly string[]): void;
   parse(document: TextDocument): PolicyDocument;
-  /** Whether we serve this document at all: by name, by `kmsPolicy.files`, or by content. */
-  isKeyPolicy(document: TextDocument, policy: PolicyDocument): boolean;
+  /** Whether we serve this document at all: by name, by `kmsPolicy.files`, or by content (when it was parsed). */
+  isKeyPolicy(document: TextDocument, policy: PolicyDocument | undefined): boolean;
   isTooLarge(document: TextDocument): boolean;
   doComplete(document: TextDocument, position: Position, policy: PolicyDocument): CompletionList;
   doHover(document: TextDocument, position: Position, policy: PolicyDocument): Hover | null;
+  /** Diagnostics for a key policy; a document over the size limit gets one informational diagnostic instead. */
+  doValidation(document: TextDocument, policy: PolicyDocument | undefined): Diagnostic[];
 }
 
-export function getLanguageService(): LanguageService {
+export interface ServiceOptions {
+  /** Where docs/rules.md is, for each diagnostic's codeDescription link. */
+  readonly docsUrl?: string;
+}
+
+export function getLanguageService(options: ServiceOptions = {}): LanguageService {
   let settings = DEFAULT_SETTINGS;
   let extraFiles: Matcher | undefined;
   let folders: readonly string[] = [];
@@ -39,6 +50,8 @@ export function getLanguageService(): LanguageService {
     configure(next, workspaceFolders) {
       settings = { ...DEFAULT_SETTINGS, ...settings, ...next };
       if (!Array.isArray(settings.files)) settings = { ...settings, files: [] };
+      if (!settings.rules || typeof settings.rules !== 'object') settings = { ...settings, rules: {} };
+      if (typeof settings.maxFileSize !== 'number' || !(settings.maxFileSize > 0)) settings = { ...settings, maxFileSize: DEFAULT_SETTINGS.maxFileSize };
       extraFiles = settings.files.length ? compileFileGlobs(settings.files) : undefined;
       if (workspaceFolders) folders = workspaceFolders.map((f) => (f.endsWith('/') ? f : f + '/'));
     },
@@ -50,13 +63,17 @@ export function getLanguageService(): LanguageService {
       const path = uriPath(uri);
       const folder = folders.find((f) => uri.startsWith(f));
       const relative = folder ? uriPath(uri.slice(folder.length)) : undefined;
-      return isKeyPolicyName(path, extraFiles, relative) || looksLikeKeyPolicy(policy);
+      return isKeyPolicyName(path, extraFiles, relative) || (policy !== undefined && looksLikeKeyPolicy(policy));
     },
     isTooLarge(document) {
       return document.getText().length > settings.maxFileSize;
     },
     doComplete,
     doHover,
+    doValidation(document, policy) {
+      if (!policy) return [tooLargeDiagnostic(document.getText().length, settings.maxFileSize)];
+      return doValidation(document, policy, { rules: settings.rules, docsUrl: options.docsUrl });
+    },
   };
 }
 

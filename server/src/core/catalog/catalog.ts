@@ -94,13 +94,22 @@ export function capabilitiesOf(actions: readonly KmsAction[]): Capability[] {
 
 export interface ConditionKey extends ConditionKeyInfo {
   readonly global: boolean;
+  /** Offered in completion: every kms: key, and the global keys that matter in key policies. */
+  readonly featured: boolean;
+  /** For deprecated keys, the key to use instead (read from the catalog description). */
+  readonly replacedBy?: string;
 }
 
+function replacement(description: string): string | undefined {
+  return /deprecated/i.test(description) ? /use the ([a-z]+:[A-Za-z]+) condition key/i.exec(description)?.[1] : undefined;
+}
+
+/** All known condition keys: the KMS service's keys, then global keys the service data does not repeat. */
 export const conditionKeys: readonly ConditionKey[] = [
-  ...snapshot.conditionKeys.map((k) => ({ ...k, global: k.key.startsWith('aws:') })),
+  ...snapshot.conditionKeys.map((k) => ({ ...k, global: k.key.startsWith('aws:'), featured: true, replacedBy: replacement(k.description) })),
   ...snapshot.globalConditionKeys
     .filter((g) => !snapshot.conditionKeys.some((k) => k.key.toLowerCase() === g.key.toLowerCase()))
-    .map((k) => ({ ...k, global: true })),
+    .map((k) => ({ ...k, global: true, featured: k.featured === true })),
 ];
 
 const exactKeys = new Map<string, ConditionKey>();

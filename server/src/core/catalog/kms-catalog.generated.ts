@@ -1785,124 +1785,358 @@ export const snapshot: CatalogSnapshot = {
   ],
   "globalConditionKeys": [
     {
-      "key": "aws:PrincipalArn",
-      "type": "ARN",
-      "description": "ARN of the principal making the request (for an assumed-role session, the role ARN). The k9-style way to name principals in a key policy."
-    },
-    {
-      "key": "aws:PrincipalAccount",
-      "type": "String",
-      "description": "AWS account id of the principal making the request."
-    },
-    {
-      "key": "aws:PrincipalOrgID",
-      "type": "String",
-      "description": "AWS Organizations organization id of the principal's account."
-    },
-    {
-      "key": "aws:PrincipalOrgPaths",
-      "type": "ArrayOfString",
-      "description": "AWS Organizations path of the principal's account."
-    },
-    {
-      "key": "aws:PrincipalIsAWSService",
+      "key": "aws:AssumedRoot",
       "type": "Bool",
-      "description": "true when the request is made by an AWS service principal itself (for example cloudtrail.amazonaws.com)."
-    },
-    {
-      "key": "aws:PrincipalServiceName",
-      "type": "String",
-      "description": "Service principal name when an AWS service principal makes the request."
-    },
-    {
-      "key": "aws:PrincipalType",
-      "type": "String",
-      "description": "Type of the principal: Account, User, FederatedUser, AssumedRole or Anonymous."
-    },
-    {
-      "key": "aws:PrincipalTag/${TagKey}",
-      "type": "String",
-      "description": "Tag attached to the principal making the request."
-    },
-    {
-      "key": "aws:userid",
-      "type": "String",
-      "description": "Unique id of the principal making the request."
-    },
-    {
-      "key": "aws:username",
-      "type": "String",
-      "description": "Friendly name of the IAM user making the request."
-    },
-    {
-      "key": "aws:SourceAccount",
-      "type": "String",
-      "description": "Account of the resource on whose behalf a service calls (service-to-service requests)."
-    },
-    {
-      "key": "aws:SourceArn",
-      "type": "ARN",
-      "description": "ARN of the resource on whose behalf a service calls (service-to-service requests)."
-    },
-    {
-      "key": "aws:SourceOrgID",
-      "type": "String",
-      "description": "Organization of the resource on whose behalf a service calls."
-    },
-    {
-      "key": "aws:SourceIp",
-      "type": "IPAddress",
-      "description": "IP address of the requester. Not present when an AWS service calls on the principal's behalf."
-    },
-    {
-      "key": "aws:SourceVpc",
-      "type": "String",
-      "description": "VPC the request came through (VPC endpoint requests only)."
-    },
-    {
-      "key": "aws:SourceVpce",
-      "type": "String",
-      "description": "VPC endpoint the request came through."
-    },
-    {
-      "key": "aws:ViaAWSService",
-      "type": "Bool",
-      "description": "true when an AWS service makes the request on the principal's behalf (forward access session)."
+      "description": "",
+      "featured": false
     },
     {
       "key": "aws:CalledVia",
       "type": "ArrayOfString",
-      "description": "Services that made the request on the principal's behalf, in order."
+      "description": "Services that made the request on the principal's behalf, in order.",
+      "featured": true
     },
     {
-      "key": "aws:SecureTransport",
-      "type": "Bool",
-      "description": "true when the request was sent over TLS."
-    },
-    {
-      "key": "aws:MultiFactorAuthPresent",
-      "type": "Bool",
-      "description": "true when the principal authenticated with MFA."
-    },
-    {
-      "key": "aws:RequestedRegion",
+      "key": "aws:CalledViaAWSMCP",
       "type": "String",
-      "description": "Region the request was made to."
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:CalledViaFirst",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:CalledViaLast",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:ChatbotSourceArn",
+      "type": "ARN",
+      "description": "",
+      "featured": false
     },
     {
       "key": "aws:CurrentTime",
       "type": "Date",
-      "description": "Date and time of the request."
+      "description": "Date and time of the request.",
+      "featured": true
+    },
+    {
+      "key": "aws:Ec2InstanceSourcePrivateIPv4",
+      "type": "IPAddress",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:Ec2InstanceSourceVpc",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:EpochTime",
+      "type": "Date",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:FederatedProvider",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:IsMcpServiceAction",
+      "type": "Bool",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:MultiFactorAuthAge",
+      "type": "Numeric",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:MultiFactorAuthPresent",
+      "type": "Bool",
+      "description": "true when the principal authenticated with MFA.",
+      "featured": true
+    },
+    {
+      "key": "aws:PrincipalAccount",
+      "type": "String",
+      "description": "AWS account id of the principal making the request.",
+      "featured": true
+    },
+    {
+      "key": "aws:PrincipalArn",
+      "type": "ARN",
+      "description": "ARN of the principal making the request (for an assumed-role session, the role ARN). The k9-style way to name principals in a key policy.",
+      "featured": true
+    },
+    {
+      "key": "aws:PrincipalIsAWSService",
+      "type": "Bool",
+      "description": "true when the request is made by an AWS service principal itself (for example cloudtrail.amazonaws.com).",
+      "featured": true
+    },
+    {
+      "key": "aws:PrincipalOrgID",
+      "type": "String",
+      "description": "AWS Organizations organization id of the principal's account.",
+      "featured": true
+    },
+    {
+      "key": "aws:PrincipalOrgPaths",
+      "type": "ArrayOfString",
+      "description": "AWS Organizations path of the principal's account.",
+      "featured": true
+    },
+    {
+      "key": "aws:PrincipalServiceName",
+      "type": "String",
+      "description": "Service principal name when an AWS service principal makes the request.",
+      "featured": true
+    },
+    {
+      "key": "aws:PrincipalServiceNamesList",
+      "type": "ArrayOfString",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:PrincipalTag/${TagKey}",
+      "type": "String",
+      "description": "Tag attached to the principal making the request.",
+      "featured": true
+    },
+    {
+      "key": "aws:PrincipalType",
+      "type": "String",
+      "description": "Type of the principal: Account, User, FederatedUser, AssumedRole or Anonymous.",
+      "featured": true
+    },
+    {
+      "key": "aws:referer",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:RequestedRegion",
+      "type": "String",
+      "description": "Region the request was made to.",
+      "featured": true
+    },
+    {
+      "key": "aws:RequestTag/${TagKey}",
+      "type": "String",
+      "description": "",
+      "featured": false
     },
     {
       "key": "aws:ResourceAccount",
       "type": "String",
-      "description": "Account that owns the key."
+      "description": "Account that owns the key.",
+      "featured": true
     },
     {
       "key": "aws:ResourceOrgID",
       "type": "String",
-      "description": "Organization of the account that owns the key."
+      "description": "Organization of the account that owns the key.",
+      "featured": true
+    },
+    {
+      "key": "aws:ResourceOrgPaths",
+      "type": "ArrayOfString",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:ResourceTag/${TagKey}",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:SecureTransport",
+      "type": "Bool",
+      "description": "true when the request was sent over TLS.",
+      "featured": true
+    },
+    {
+      "key": "aws:SourceAccount",
+      "type": "String",
+      "description": "Account of the resource on whose behalf a service calls (service-to-service requests).",
+      "featured": true
+    },
+    {
+      "key": "aws:SourceArn",
+      "type": "ARN",
+      "description": "ARN of the resource on whose behalf a service calls (service-to-service requests).",
+      "featured": true
+    },
+    {
+      "key": "aws:SourceIdentity",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:SourceIp",
+      "type": "IPAddress",
+      "description": "IP address of the requester. Not present when an AWS service calls on the principal's behalf.",
+      "featured": true
+    },
+    {
+      "key": "aws:SourceOrgID",
+      "type": "String",
+      "description": "Organization of the resource on whose behalf a service calls.",
+      "featured": true
+    },
+    {
+      "key": "aws:SourceOrgPaths",
+      "type": "ArrayOfString",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:SourceOwner",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:SourceVpc",
+      "type": "String",
+      "description": "VPC the request came through (VPC endpoint requests only).",
+      "featured": true
+    },
+    {
+      "key": "aws:SourceVpcArn",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:SourceVpce",
+      "type": "String",
+      "description": "VPC endpoint the request came through.",
+      "featured": true
+    },
+    {
+      "key": "aws:TagKeys",
+      "type": "ArrayOfString",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:TokenIssueTime",
+      "type": "Date",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:UserAgent",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:userid",
+      "type": "String",
+      "description": "Unique id of the principal making the request.",
+      "featured": true
+    },
+    {
+      "key": "aws:username",
+      "type": "String",
+      "description": "Friendly name of the IAM user making the request.",
+      "featured": true
+    },
+    {
+      "key": "aws:ViaAWSMCPService",
+      "type": "Bool",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:ViaAWSService",
+      "type": "Bool",
+      "description": "true when an AWS service makes the request on the principal's behalf (forward access session).",
+      "featured": true
+    },
+    {
+      "key": "aws:VpceAccount",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:VpceOrgID",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:VpceOrgPaths",
+      "type": "ArrayOfString",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "aws:VpcSourceIp",
+      "type": "IPAddress",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "ec2:RoleDelivery",
+      "type": "Numeric",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "ec2:SourceInstanceArn",
+      "type": "ARN",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "glue:CredentialIssuingService",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "glue:RoleAssumedBy",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "identitystore:UserId",
+      "type": "String",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "lambda:SourceFunctionArn",
+      "type": "ARN",
+      "description": "",
+      "featured": false
+    },
+    {
+      "key": "ssm:SourceInstanceArn",
+      "type": "ARN",
+      "description": "",
+      "featured": false
     }
   ]
 };

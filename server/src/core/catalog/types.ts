@@ -19,6 +19,8 @@ export interface ConditionKeyInfo {
   /** IAM type: String, ARN, Bool, Numeric, Date, ArrayOfString, ... */
   readonly type: string;
   readonly description: string;
+  /** Global keys only: one of the keys that matter in key policies, offered in completion. */
+  readonly featured?: boolean;
 }
 
 export interface ResourceTypeInfo {

@@ -22,7 +22,9 @@ export function parsePolicy(text: string): PolicyDocument {
   }
   let root: Node | undefined;
   try {
-    root = parseTree(text, syntaxErrors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
+    // Strict options: the tree is built all the same, and the errors show what AWS would reject
+    // (comments, trailing commas), for the json-syntax rule to report.
+    root = parseTree(text, syntaxErrors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: true });
   } catch (e) {
     return { text, root: undefined, syntaxErrors, properties: [], statements: [], fatal: `could not parse: ${String(e)}` };
   }

@@ -1,0 +1,80 @@
+/** The rule table (data) and the runner. Settings override any rule's severity by id, or turn it off. */
+import type { PolicyDocument } from '../policy/model';
+import { duplicateAction, nonKmsAction, notKeyPolicyAction, unknownAction, wildcardMatchesNothing } from './actions';
+import { deprecatedConditionKey, operatorTypeMismatch, unknownConditionKey, unknownOperator } from './conditions';
+import { duplicateSid } from './duplicateSid';
+import { effect } from './effect';
+import { emptyAction } from './emptyAction';
+import { jsonSyntax } from './jsonSyntax';
+import { malformedPrincipal } from './malformedPrincipal';
+import { policySize } from './policySize';
+import { allowNotPrincipal, missingPrincipal } from './principalRequired';
+import { missingResource, notResource, resourceNotStar } from './resources';
+import type { Finding, Rule, RuleContext, Severity, SeveritySetting } from './types';
+import { unknownElement } from './unknownElement';
+import { version } from './version';
+import { wrongType } from './wrongType';
+
+export type { Finding, Rule, RuleContext, Severity, SeveritySetting } from './types';
+export { DOCS_PAGE } from './types';
+
+export const RULES: readonly Rule[] = [
+  jsonSyntax,
+  policySize,
+  version,
+  effect,
+  missingPrincipal,
+  allowNotPrincipal,
+  duplicateSid,
+  unknownElement,
+  wrongType,
+  emptyAction,
+  malformedPrincipal,
+  unknownAction,
+  wildcardMatchesNothing,
+  nonKmsAction,
+  notKeyPolicyAction,
+  duplicateAction,
+  resourceNotStar,
+  missingResource,
+  notResource,
+  unknownOperator,
+  unknownConditionKey,
+  operatorTypeMismatch,
+  deprecatedConditionKey,
+];
+
+const byId = new Map(RULES.map((r) => [r.id, r]));
+
+export function findRule(id: string): Rule | undefined {
+  return byId.get(id);
+}
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+export interface RunOptions {
+  /** `kmsPolicy.rules`: rule id -> severity or 'off'. Unknown ids and values are ignored. */
+  readonly severities?: Readonly<Record<string, SeveritySetting | undefined>>;
+}
+
+/** Runs every enabled rule. Findings are sorted by position, then severity. A rule that throws is reported, never propagated. */
+export function runRules(policy: PolicyDocument, options: RunOptions = {}): Finding[] {
+  const context: RuleContext = { policy };
+  const findings: Finding[] = [];
+  const syntaxOnly = policy.fatal !== undefined || (policy.root !== undefined && policy.root.type !== 'object');
+  for (const rule of RULES) {
+    const setting = options.severities?.[rule.id];
+    if (setting === 'off') continue;
+    if (syntaxOnly && rule !== jsonSyntax && rule !== policySize) continue;
+    let raw;
+    try {
+      raw = rule.check(policy, context);
+    } catch (e) {
+      findings.push({ code: 'internal-error', severity: 'error', span: { start: 0, end: 0 }, message: `rule ${rule.id} failed: ${String(e)}. Please report this.` });
+      continue;
+    }
+    const override = setting === 'error' || setting === 'warning' || setting === 'info' ? setting : undefined;
+    for (const f of raw) findings.push({ ...f, code: rule.id, severity: override ?? f.severity ?? rule.defaultSeverity });
+  }
+  return findings.sort((a, b) => a.span.start - b.span.start || RANK[a.severity] - RANK[b.severity] || a.code.localeCompare(b.code));
+}

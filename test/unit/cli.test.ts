@@ -1,0 +1,129 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+
+const root = join(__dirname, '..', '..', '..');
+const BIN = join(root, 'bin', 'kms-policy.js');
+
+function run(args: string[], cwd = root) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('kms-policy check (the real binary)', () => {
+  test('correct policies: exit 0, no output', () => {
+    const r = run(['check', 'test/fixtures/policies']);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /3 key policies checked: 0 errors, 0 warnings/);
+    assert.equal(r.code, 0);
+  });
+
+  test('text output looks like a compiler: file:line:col severity id message', () => {
+    const r = run(['check', 'test/fixtures/cli/broad']);
+    const lines = r.stdout.trim().split('\n');
+    assert.deepEqual(lines, [
+      'test/fixtures/cli/broad/app.key-policy.json:8:18 error unknown-action "kms:Decrpyt" is not a KMS action, so this grants or denies nothing. Did you mean "kms:Decrypt"?',
+      'test/fixtures/cli/broad/app.key-policy.json:8:57 warning non-kms-action "s3:GetObject" is not a KMS action; a key policy only controls KMS actions on this key, so it has no effect here. Move it to an IAM or resource policy of s3.',
+      'test/fixtures/cli/broad/named-by-content.json:1:161 warning resource-not-star In a key policy "Resource" means this key; write "*". A key ARN here breaks as soon as the policy is copied to another key or a replica.',
+    ]);
+    assert.equal(r.code, 1, 'an error finding fails the run by default');
+    assert.doesNotMatch(r.stdout, /package\.json/, 'JSON that is not a key policy is not checked');
+  });
+
+  test('--format json: stable shape with 1-based lines and columns', () => {
+    const r = run(['check', '--format', 'json', 'test/fixtures/cli/broad/app.key-policy.json']);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(out), ['files']);
+    assert.equal(out.files[0].file, 'test/fixtures/cli/broad/app.key-policy.json');
+    assert.deepEqual(out.files[0].findings[0], {
+      code: 'unknown-action',
+      severity: 'error',
+      message: '"kms:Decrpyt" is not a KMS action, so this grants or denies nothing. Did you mean "kms:Decrypt"?',
+      line: 8,
+      column: 18,
+      endLine: 8,
+      endColumn: 31,
+    });
+  });
+
+  test('--format sarif is valid SARIF 2.1.0 with rules, help and locations', () => {
+    const r = run(['check', '--format', 'sarif', 'test/fixtures/cli/broad']);
+    const sarif = JSON.parse(r.stdout);
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')));
+    assert.ok(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors?.slice(0, 3)));
+    const run0 = sarif.runs[0];
+    const rule = run0.tool.driver.rules.find((x: { id: string }) => x.id === 'unknown-action');
+    assert.match(rule.help.markdown, /typo/);
+    assert.equal(rule.defaultConfiguration.level, 'error');
+    const result = run0.results.find((x: { ruleId: string }) => x.ruleId === 'unknown-action');
+    assert.equal(run0.tool.driver.rules[result.ruleIndex].id, 'unknown-action');
+    assert.deepEqual(result.locations[0].physicalLocation.artifactLocation, { uri: 'test/fixtures/cli/broad/app.key-policy.json', uriBaseId: '%SRCROOT%' });
+    assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 8, startColumn: 18, endLine: 8, endColumn: 31 });
+    // The validator is real: a broken document fails it.
+    sarif.runs[0].results[0].level = 'fatal';
+    assert.equal(validate(JSON.parse(JSON.stringify(sarif))), false);
+  });
+
+  test('--fail-on and --rule decide the exit code', () => {
+    assert.equal(run(['check', '--fail-on', 'never', 'test/fixtures/cli/broad']).code, 0);
+    assert.equal(run(['check', '--rule', 'unknown-action=warning', 'test/fixtures/cli/broad']).code, 0);
+    assert.equal(run(['check', '--rule', 'unknown-action=warning', '--fail-on', 'warning', 'test/fixtures/cli/broad']).code, 1);
+    const off = run(['check', '--rule', 'unknown-action=off', 'test/fixtures/cli/broad']);
+    assert.doesNotMatch(off.stdout, /unknown-action/);
+  });
+
+  test('usage errors exit 2 with a message', () => {
+    for (const args of [['check', '--format', 'xml'], ['check', '--rule', 'nope=error'], ['check', '--fail-on', 'sometimes'], ['frobnicate'], ['check', '--bogus']]) {
+      const r = run(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.ok(r.stderr.length > 0);
+    }
+  });
+
+  describe('bad files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kms-cli-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'ok.key-policy.json'), readFileSync(join(root, 'test/fixtures/policies/k9-key-policy-only.json')));
+    writeFileSync(join(dir, 'binary.key-policy.json'), Buffer.from([0x7b, 0x00, 0x01, 0x02, 0x7d]));
+    writeFileSync(join(dir, 'latin1.key-policy.json'), Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d]));
+    writeFileSync(join(dir, 'huge.key-policy.json'), '{"Statement": [' + ' '.repeat(3 * 1024 * 1024) + ']}');
+    writeFileSync(join(dir, 'broken.key-policy.json'), '{"Version": "2012-10-17", "Statement": [');
+    writeFileSync(join(dir, 'tsconfig.json'), '{ // comments: not a policy\n "compilerOptions": {} }');
+    mkdirSync(join(dir, 'sub'));
+    symlinkSync(dir, join(dir, 'sub', 'loop'));
+    symlinkSync(join(dir, 'missing-target.json'), join(dir, 'dangling.json'));
+
+    test('each gets a clear message, the run goes on, and the exit code is non-zero', () => {
+      const r = run(['check', '--format', 'json', dir, join(dir, 'no-such-file.json')]);
+      const files = JSON.parse(r.stdout).files as { file: string; findings: { code: string; message: string }[] }[];
+      const byName = (n: string) => files.find((f) => f.file.endsWith(n))?.findings ?? [];
+      assert.equal(byName('binary.key-policy.json')[0]?.code, 'binary');
+      assert.equal(byName('latin1.key-policy.json')[0]?.code, 'not-utf8');
+      assert.equal(byName('huge.key-policy.json')[0]?.code, 'too-large');
+      assert.match(byName('huge.key-policy.json')[0]?.message, /over the 2097152-byte limit/);
+      assert.ok(byName('broken.key-policy.json').some((f) => f.code === 'json-syntax'));
+      assert.equal(byName('dangling.json')[0]?.code, 'unreadable');
+      assert.match(byName('no-such-file.json')[0]?.message, /ENOENT/);
+      assert.deepEqual(byName('ok.key-policy.json'), [], 'the good file is still checked, once, despite the symlink loop');
+      assert.equal(files.filter((f) => f.file.endsWith('ok.key-policy.json')).length, 1);
+      assert.ok(!files.some((f) => f.file.endsWith('tsconfig.json')));
+      assert.match(r.stderr, /binary file/);
+      assert.equal(r.code, 2);
+    });
+
+    test('a file named on the command line is checked when its content is a key policy, whatever its name', () => {
+      const r = run(['check', join(root, 'test/fixtures/cli/broad/named-by-content.json')]);
+      assert.match(r.stdout, /resource-not-star/);
+      const skipped = run(['check', join(root, 'test/fixtures/cli/broad/package.json')]);
+      assert.match(skipped.stderr, /not a KMS key policy .*skipped/);
+      assert.equal(skipped.code, 0);
+    });
+  });
+});

@@ -1,0 +1,168 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parsePolicy } from '../../server/src/core/policy/parse';
+import { RULES, runRules } from '../../server/src/core/rules/index';
+import { unmark } from '../support/marks';
+
+const root = join(__dirname, '..', '..', '..');
+
+/** A statement with everything valid, to embed the element under test in. */
+const S = (body: string) => `{"Version": "2012-10-17", "Statement": [{"Sid": "S", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, ${body}}]}`;
+const OK = '"Action": "kms:Decrypt", "Resource": "*"';
+
+/** [rule id, marked text (⟦⟧ around every expected range; none = the rule must stay silent), optional message pattern] */
+type Case = [string, string, RegExp?];
+
+const CASES: Case[] = [
+  // json-syntax
+  ['json-syntax', S(OK) ],
+  ['json-syntax', '{"Version": "2012-10-17", "Statement": []⟦,⟧}', /trailing commas/],
+  ['json-syntax', '{"Version": "2012-10-17", ⟦// note⟧\n "Statement": []}', /comments/],
+  ['json-syntax', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", ⟦"Effect"⟧: "Deny"}]}', /Duplicate key "Effect"/],
+  ['json-syntax', '⟦[1]⟧', /must be a JSON object/],
+  ['json-syntax', '{"Version": ⟦}⟧', /Invalid JSON: value expected/],
+  // policy-too-large
+  ['policy-too-large', S(OK)],
+  ['policy-too-large', `⟦{"Version": "2012-10-17",⟧\n"Id": "${'x'.repeat(33000)}", "Statement": []}`, /over 32768 bytes/],
+  // invalid-version
+  ['invalid-version', S(OK)],
+  ['invalid-version', '{"Version": ⟦"2012-10-18"⟧, "Statement": []}', /not a policy language version/],
+  ['invalid-version', '⟦{⟧"Statement": []}', /no "Version"/],
+  ['invalid-version', '{"Version": ⟦"2008-10-17"⟧, "Statement": []}', /old policy language/],
+  // invalid-effect
+  ['invalid-effect', S(OK)],
+  ['invalid-effect', '{"Statement": [{"Sid": "A", "Effect": ⟦"allow"⟧}]}', /Use "Allow" \(Effect is case-sensitive\)/],
+  ['invalid-effect', '{"Statement": [{⟦"Sid": "A"⟧}]}'.replace('⟦"Sid": "A"⟧', '"Sid": ⟦"A"⟧'), /has no "Effect"/],
+  // missing-principal
+  ['missing-principal', S(OK)],
+  ['missing-principal', '{"Statement": [{"Effect": ⟦"Allow"⟧, "Action": "kms:Decrypt", "Resource": "*"}]}', /names no Principal/],
+  // allow-with-not-principal
+  ['allow-with-not-principal', '{"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}'],
+  ['allow-with-not-principal', '{"Statement": [{"Effect": "Allow", ⟦"NotPrincipal"⟧: {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}', /except the ones listed/],
+  // duplicate-sid
+  ['duplicate-sid', '{"Statement": [{"Sid": "A"}, {"Sid": "B"}]}'],
+  ['duplicate-sid', '{"Statement": [{"Sid": "A"}, {"Sid": ⟦"A"⟧}]}', /used twice/],
+  // unknown-element
+  ['unknown-element', S(OK)],
+  ['unknown-element', S(`${OK}, ⟦"action"⟧: "kms:Encrypt"`), /must be written "Action"/],
+  ['unknown-element', '{"Version": "2012-10-17", ⟦"Statements"⟧: []}', /not an element of a policy/],
+  ['unknown-element', S(`"Action": "kms:Decrypt", ⟦"NotAction"⟧: "kms:Encrypt", "Resource": "*"`), /both "Action" and "NotAction"/],
+  // wrong-type
+  ['wrong-type', S(OK)],
+  ['wrong-type', S('"Action": ["kms:Decrypt", ⟦5⟧], "Resource": "*"'), /must hold strings, not 5/],
+  ['wrong-type', '{"Version": "2012-10-17", "Statement": ⟦"kms:*"⟧}', /array of statement objects/],
+  ['wrong-type', '{"Version": "2012-10-17", "Statement": [⟦1⟧]}', /Each statement must be an object/],
+  ['wrong-type', '{"Statement": [{"Effect": "Allow", "Principal": ⟦5⟧, "Action": "kms:Decrypt", "Resource": "*"}]}', /principal in statement 1 must be/],
+  ['wrong-type', S(`${OK}, "Condition": {"Bool": ⟦"x"⟧}`), /an object of condition keys/],
+  // empty-action
+  ['empty-action', S(OK)],
+  ['empty-action', S('"Action": ⟦[]⟧, "Resource": "*"'), /action list of statement "S" is empty/],
+  ['empty-action', '{"Statement": [{"Sid": ⟦"X"⟧, "Effect": "Allow", "Resource": "*"}]}', /has no "Action"/],
+  // malformed-principal
+  ['malformed-principal', '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["111122223333", "arn:aws:iam::111122223333:root", "arn:aws:sts::111122223333:assumed-role/r/s", "*"], "Service": "logs.amazonaws.com"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/x*"}, "StringEquals": {"kms:CallerAccount": "111122223333"}}}]}'],
+  ['malformed-principal', S('').replace('"arn:aws:iam::111122223333:role/app"', '⟦"arn:aws:iam:us-east-1:111122223333:role/app"⟧') + '', /IAM ARNs have no region/],
+  ['malformed-principal', '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ⟦"1111222233"⟧}, "Action": "kms:Decrypt", "Resource": "*"}]}', /has 12 digits; this has 10/],
+  ['malformed-principal', '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ⟦"arn:aws:iam::111122223333:role/*"⟧}, "Action": "kms:Decrypt", "Resource": "*"}]}', /no wildcards/],
+  ['malformed-principal', '{"Statement": [{"Effect": "Allow", "Principal": ⟦"arn:aws:iam::111122223333:root"⟧, "Action": "kms:Decrypt", "Resource": "*"}]}', /bare principal string must be "\*"/],
+  ['malformed-principal', S(`${OK}, "Condition": {"StringEquals": {"aws:PrincipalAccount": ⟦"12345"⟧}}`), /not a 12-digit AWS account id/],
+  ['malformed-principal', S(`${OK}, "Condition": {"ArnEquals": {"aws:PrincipalArn": ⟦"role/ci"⟧}}`), /not an ARN/],
+  // unknown-action
+  ['unknown-action', S('"Action": ["kms:Decrypt", "kms:GenerateDataKey*", "s3:GetObject"], "Resource": "*"')],
+  ['unknown-action', S('"Action": ⟦"kms:Decrpyt"⟧, "Resource": "*"'), /Did you mean "kms:Decrypt"\?/],
+  ['unknown-action', S('"Action": ⟦"Decrypt"⟧, "Resource": "*"'), /no service prefix; AWS rejects it\. Write "kms:Decrypt"/],
+  // wildcard-matches-nothing
+  ['wildcard-matches-nothing', S('"Action": ["kms:Describe*", "kms:*", "*"], "Resource": "*"')],
+  ['wildcard-matches-nothing', S('"Action": ⟦"kms:Decrpt*"⟧, "Resource": "*"'), /matches no KMS action/],
+  // non-kms-action
+  ['non-kms-action', S('"Action": ["kms:Decrypt", "*", "k*:Decrypt"], "Resource": "*"')],
+  ['non-kms-action', S('"Action": ["kms:Decrypt", ⟦"s3:GetObject"⟧], "Resource": "*"'), /not a KMS action/],
+  // not-key-policy-action
+  ['not-key-policy-action', S('"Action": ["kms:Decrypt", ⟦"kms:CreateKey"⟧, ⟦"kms:ListAliases"⟧], "Resource": "*"'), /Grant it in an IAM policy/],
+  // duplicate-action
+  ['duplicate-action', S('"Action": ["kms:Decrypt", "kms:Encrypt"], "Resource": "*"')],
+  ['duplicate-action', S('"Action": ["kms:Decrypt", ⟦"KMS:decrypt"⟧], "Resource": "*"'), /already listed/],
+  // resource-not-star
+  ['resource-not-star', S(OK)],
+  ['resource-not-star', S('"Action": "kms:Decrypt", "Resource": ⟦"arn:aws:kms:us-east-1:111122223333:key/1234"⟧'), /write "\*"/],
+  ['resource-not-star', S('"Action": "kms:Decrypt", "Resource": [⟦"arn:aws:s3:::bucket"⟧]'), /never applies/],
+  // missing-resource
+  ['missing-resource', S(OK)],
+  ['missing-resource', '{"Statement": [{"Sid": ⟦"NoRes"⟧, "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt"}]}', /no "Resource"/],
+  // not-resource
+  ['not-resource', S(OK)],
+  ['not-resource', S('"Action": "kms:Decrypt", ⟦"NotResource"⟧: "*"'), /Use "Resource": "\*"/],
+  // unknown-operator
+  ['unknown-operator', S(`${OK}, "Condition": {"StringEqualsIfExists": {"kms:ViaService": "x"}, "ForAnyValue:StringLike": {"kms:EncryptionContextKeys": "a*"}, "Null": {"kms:ViaService": "true"}}`)],
+  ['unknown-operator', S(`${OK}, "Condition": {⟦"stringEquals"⟧: {"kms:ViaService": "x"}}`), /case-sensitive/],
+  ['unknown-operator', S(`${OK}, "Condition": {⟦"NullIfExists"⟧: {"kms:ViaService": "true"}}`), /Null has no IfExists/],
+  // unknown-condition-key
+  ['unknown-condition-key', S(`${OK}, "Condition": {"StringEquals": {"kms:EncryptionContext:Dept": "x", "aws:PrincipalTag/team": "a", "aws:SourceIdentity": "x"}}`)],
+  ['unknown-condition-key', S(`${OK}, "Condition": {"StringEquals": {⟦"kms:ViaServce"⟧: "x"}}`), /not a KMS condition key/],
+  ['unknown-condition-key', S(`${OK}, "Condition": {"StringEquals": {⟦"s3:prefix"⟧: "x"}}`), /s3 key; KMS requests never carry it/],
+  // operator-type-mismatch
+  ['operator-type-mismatch', S(`${OK}, "Condition": {"StringLike": {"aws:PrincipalArn": "arn:*"}, "Bool": {"aws:PrincipalIsAWSService": "false"}, "ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": "a"}}`)],
+  ['operator-type-mismatch', S(`${OK}, "Condition": {⟦"Bool"⟧: {"kms:ViaService": "true"}}`), /kms:ViaService is String/],
+  ['operator-type-mismatch', S(`${OK}, "Condition": {⟦"ArnEquals"⟧: {"kms:ViaService": "x"}}`), /Use a String operator/],
+  ['operator-type-mismatch', S(`${OK}, "Condition": {⟦"ForAllValues:StringEquals"⟧: {"kms:ViaService": "x"}}`), /also matches when the key is absent/],
+  // deprecated-condition-key
+  ['deprecated-condition-key', S(`${OK}, "Condition": {"StringEquals": {"kms:KeySpec": "RSA_2048"}}`)],
+  ['deprecated-condition-key', S(`${OK}, "Condition": {"StringEquals": {⟦"kms:CustomerMasterKeySpec"⟧: "RSA_2048"}}`), /Use kms:KeySpec instead/],
+  ['deprecated-condition-key', S(`${OK}, "Condition": {"StringEquals": {⟦"kms:CustomerMasterKeyUsage"⟧: "SIGN_VERIFY"}}`), /Use kms:KeyUsage instead/],
+];
+
+describe('rules: each fires with the exact range, and stays silent on correct input', () => {
+  for (const [id, marked, message] of CASES) {
+    const { text, spans } = unmark(marked);
+    const name = `${id} ${spans.length ? 'fires' : 'silent'}: ${text.length > 110 ? text.slice(0, 107) + '...' : text}`;
+    test(name, () => {
+      const findings = runRules(parsePolicy(text)).filter((f) => f.code === id);
+      assert.deepEqual(
+        findings.map((f) => text.slice(f.span.start, f.span.end)),
+        spans.map((s) => text.slice(s.start, s.end)),
+      );
+      assert.deepEqual(findings.map((f) => f.span), spans);
+      if (message) for (const f of findings) assert.match(f.message, message);
+    });
+  }
+});
+
+describe('the rule table', () => {
+  test('ids are unique, kebab-case, and each has a section in docs/rules.md', () => {
+    const docs = readFileSync(join(root, 'docs', 'rules.md'), 'utf8');
+    const ids = RULES.map((r) => r.id);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const r of RULES) {
+      assert.match(r.id, /^[a-z]+(-[a-z]+)*$/);
+      assert.ok(docs.includes(`\n## ${r.id}\n`), `docs/rules.md has no "## ${r.id}"`);
+      assert.ok(r.summary.length > 10);
+    }
+  });
+  test('every rule has a firing and a silent case above', () => {
+    for (const r of RULES) {
+      const mine = CASES.filter(([id]) => id === r.id);
+      assert.ok(mine.some(([, m]) => m.includes('⟦')), `${r.id} has no firing case`);
+      if (r.id !== 'not-key-policy-action') assert.ok(mine.some(([, m]) => !m.includes('⟦')), `${r.id} has no silent case`);
+    }
+  });
+  test('settings turn a rule off or change its severity', () => {
+    const text = S('"Action": "kms:Decrpyt", "Resource": "*"');
+    assert.equal(runRules(parsePolicy(text)).find((f) => f.code === 'unknown-action')?.severity, 'error');
+    assert.equal(runRules(parsePolicy(text), { severities: { 'unknown-action': 'info' } }).find((f) => f.code === 'unknown-action')?.severity, 'info');
+    assert.equal(runRules(parsePolicy(text), { severities: { 'unknown-action': 'off' } }).find((f) => f.code === 'unknown-action'), undefined);
+  });
+  test('a non-object root gets only the syntax finding', () => {
+    assert.deepEqual(runRules(parsePolicy('"kms:*"')).map((f) => f.code), ['json-syntax']);
+  });
+});
+
+describe('correct policies produce no warning or error', () => {
+  for (const file of ['k9-key-policy-only.json', 'k9-generated.json', 'article-least-privilege.json']) {
+    test(file, () => {
+      const text = readFileSync(join(root, 'test', 'fixtures', 'policies', file), 'utf8');
+      const bad = runRules(parsePolicy(text)).filter((f) => f.severity !== 'info');
+      assert.deepEqual(bad.map((f) => `${f.code}: ${f.message}`), []);
+    });
+  }
+});
