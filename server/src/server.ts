@@ -4,6 +4,7 @@
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
+  CodeActionKind,
   DocumentDiagnosticReportKind,
   TextDocuments,
   TextDocumentSyncKind,
@@ -104,6 +105,7 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
         ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
         completionProvider: { triggerCharacters: ['"', ':'], resolveProvider: false },
         hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
       },
       serverInfo: { name: SERVER_NAME, version: '0.1.0' },
     };
@@ -145,6 +147,13 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
     guard('hover', (params) => {
       const hit = keyPolicy(params.textDocument.uri);
       return hit ? service.doHover(hit.document, params.position, hit.policy) : null;
+    }),
+  );
+
+  connection.onCodeAction(
+    guard('codeAction', (params) => {
+      const hit = keyPolicy(params.textDocument.uri);
+      return hit ? service.doCodeActions(hit.document, params.range, params.context, hit.policy) : null;
     }),
   );
 

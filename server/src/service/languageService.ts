@@ -4,7 +4,8 @@
  * server, the CLI and the tests all call the same thing.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CompletionList, Diagnostic, Hover, Position } from 'vscode-languageserver-types';
+import type { CodeAction, CodeActionContext, CompletionList, Diagnostic, Hover, Position, Range } from 'vscode-languageserver-types';
+import { doCodeActions } from './codeActions';
 import type { SeveritySetting } from '../core/rules/index';
 import type { PolicyDocument } from '../core/policy/model';
 import { parsePolicy } from '../core/policy/parse';
@@ -34,6 +35,7 @@ export interface LanguageService {
   doHover(document: TextDocument, position: Position, policy: PolicyDocument): Hover | null;
   /** Diagnostics for a key policy; a document over the size limit gets one informational diagnostic instead. */
   doValidation(document: TextDocument, policy: PolicyDocument | undefined): Diagnostic[];
+  doCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument): CodeAction[];
 }
 
 export interface ServiceOptions {
@@ -70,6 +72,7 @@ export function getLanguageService(options: ServiceOptions = {}): LanguageServic
     },
     doComplete,
     doHover,
+    doCodeActions,
     doValidation(document, policy) {
       if (!policy) return [tooLargeDiagnostic(document.getText().length, settings.maxFileSize)];
       return doValidation(document, policy, { rules: settings.rules, docsUrl: options.docsUrl });

@@ -1,0 +1,45 @@
+/** Code actions: quick fixes found by diagnostic code, and refactorings on Action lists. */
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { CodeActionKind, type CodeAction, type CodeActionContext, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver-types';
+import type { PolicyDocument } from '../core/policy/model';
+import { collapseToWildcard, expandWildcard, quickFixes, type Fix } from '../core/rewrite/quickFixes';
+import type { Edit } from '../core/rewrite/edits';
+import { SOURCE } from './diagnostics';
+
+function toTextEdits(document: TextDocument, edits: readonly Edit[]): TextEdit[] {
+  return edits.map((e) => ({ range: { start: document.positionAt(e.offset), end: document.positionAt(e.offset + e.length) }, newText: e.content }));
+}
+
+function toAction(document: TextDocument, fix: Fix, kind: string, diagnostics?: Diagnostic[]): CodeAction {
+  return {
+    title: fix.title,
+    kind,
+    diagnostics,
+    isPreferred: fix.preferred,
+    edit: { changes: { [document.uri]: toTextEdits(document, fix.edits) } },
+  };
+}
+
+function wants(only: string[] | undefined, kind: string): boolean {
+  return !only || only.some((o) => kind === o || kind.startsWith(o + '.'));
+}
+
+export function doCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument): CodeAction[] {
+  const actions: CodeAction[] = [];
+  if (wants(context.only, CodeActionKind.QuickFix)) {
+    for (const d of context.diagnostics) {
+      if (d.source !== SOURCE || typeof d.code !== 'string') continue;
+      const span = { start: document.offsetAt(d.range.start), end: document.offsetAt(d.range.end) };
+      for (const fix of quickFixes(policy, { code: d.code, span, data: d.data as Record<string, unknown> | undefined })) {
+        actions.push(toAction(document, fix, CodeActionKind.QuickFix, [d]));
+      }
+    }
+  }
+  if (wants(context.only, CodeActionKind.RefactorRewrite)) {
+    const offset = document.offsetAt(range.start);
+    for (const fix of [expandWildcard(policy, offset), collapseToWildcard(policy, offset)]) {
+      if (fix) actions.push(toAction(document, fix, CodeActionKind.RefactorRewrite));
+    }
+  }
+  return actions;
+}
