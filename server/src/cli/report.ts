@@ -1,5 +1,5 @@
 /** CLI reports: findings with 1-based lines and columns, and their text, JSON and SARIF forms. */
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { lineIndex } from '../core/policy/lines';
 import { RULES, type Finding, type Severity } from '../core/rules/index';
 
 export interface CliFinding {
@@ -26,10 +26,10 @@ export const FILE_RULES: Record<string, string> = {
 };
 
 export function toCliFindings(text: string, findings: readonly Finding[]): CliFinding[] {
-  const doc = TextDocument.create('file:///x', 'json', 0, text);
+  const at = lineIndex(text);
   return findings.map((f) => {
-    const start = doc.positionAt(f.span.start);
-    const end = doc.positionAt(f.span.end);
+    const start = at(f.span.start);
+    const end = at(f.span.end);
     return { code: f.code, severity: f.severity, message: f.message, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
   });
 }

@@ -1,0 +1,153 @@
+/**
+ * Condition clauses, compiled once per policy and decided against a request context with
+ * three-valued logic: a clause is true, false, or unknown (it needs a value we do not have).
+ */
+import type { ConditionClause } from '../policy/model';
+import { parseOperator, type ParsedOperator } from '../policy/operators';
+
+export const Tri = { False: 0, True: 1, Unknown: 2 } as const;
+export type Tri = (typeof Tri)[keyof typeof Tri];
+
+/**
+ * A context value by lowercased key: the values when present, `null` when the key is known to
+ * be absent from the request, `undefined` when we cannot know.
+ */
+export type ContextLookup = (lowerKey: string) => readonly string[] | null | undefined;
+
+export interface CompiledClause {
+  readonly operator: string;
+  /** The key as written. */
+  readonly key: string;
+  readonly lowerKey: string;
+  readonly op: ParsedOperator | undefined;
+  readonly values: readonly string[];
+  /** One request value against the policy values, before negation; undefined when this family is not decided here. */
+  readonly test: ((requestValue: string) => boolean) | undefined;
+}
+
+export function compileClause(clause: ConditionClause): CompiledClause {
+  const op = parseOperator(clause.operator.value);
+  const values = clause.values.items.map((i) => i.value);
+  // Policy variables (`${aws:username}`) need a value we do not model.
+  const test = op && !values.some((v) => v.includes('${')) ? valueTest(op, values) : undefined;
+  return { operator: clause.operator.value, key: clause.key.value, lowerKey: clause.key.value.toLowerCase(), op, values, test };
+}
+
+function valueTest(op: ParsedOperator, values: readonly string[]): ((v: string) => boolean) | undefined {
+  switch (op.base.name) {
+    case 'StringEquals':
+    case 'StringNotEquals': {
+      const set = new Set(values);
+      return (v) => set.has(v);
+    }
+    case 'StringEqualsIgnoreCase':
+    case 'StringNotEqualsIgnoreCase': {
+      const set = new Set(values.map((x) => x.toLowerCase()));
+      return (v) => set.has(v.toLowerCase());
+    }
+    case 'StringLike':
+    case 'StringNotLike': {
+      const res = values.map(caseSensitiveWildcard);
+      return (v) => res.some((re) => re.test(v));
+    }
+    case 'ArnEquals':
+    case 'ArnLike':
+    case 'ArnNotEquals':
+    case 'ArnNotLike': {
+      // Without wildcards, part-by-part equality of two six-part ARNs is string equality.
+      const literal = new Set(values.filter((v) => !/[*?]/.test(v) && isArn(v)));
+      const patterns = values.filter((v) => /[*?]/.test(v)).map(arnPattern).filter((p) => p !== undefined);
+      if (patterns.length === 0) return (v) => literal.has(v);
+      return (v) => {
+        if (literal.has(v)) return true;
+        const parts = splitArn(v);
+        return parts !== undefined && patterns.some((p) => p.every((re, i) => re.test(parts[i])));
+      };
+    }
+    case 'Bool': {
+      const set = new Set(values.map((x) => x.toLowerCase()).filter(isBoolText));
+      return (v) => {
+        const lower = v.toLowerCase();
+        return isBoolText(lower) && set.has(lower);
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+const isBoolText = (s: string) => s === 'true' || s === 'false';
+
+/**
+ * Decides one clause. Absent keys follow IAM: a plain operator is false, `...IfExists` is true,
+ * a negated operator (StringNotEquals, ArnNotLike...) is true, `ForAnyValue:` is false and
+ * `ForAllValues:` is true. A single-valued operator on a multivalued key is false.
+ */
+export function decideClause(c: CompiledClause, lookup: ContextLookup): Tri {
+  const op = c.op;
+  if (!op) return Tri.Unknown;
+  const value = lookup(c.lowerKey);
+  if (value === undefined) return Tri.Unknown;
+  if (op.base.family === 'Null') {
+    const want = value === null ? 'true' : 'false';
+    return c.values.some((v) => v.toLowerCase() === want) ? Tri.True : Tri.False;
+  }
+  if (value === null) {
+    if (op.ifExists || op.qualifier === 'ForAllValues') return Tri.True;
+    if (op.qualifier === 'ForAnyValue') return Tri.False;
+    return op.base.negated ? Tri.True : Tri.False;
+  }
+  const test = c.test;
+  if (!test) return Tri.Unknown;
+  const negated = op.base.negated;
+  const one = (v: string) => test(v) !== negated;
+  if (op.qualifier === 'ForAnyValue') return value.some(one) ? Tri.True : Tri.False;
+  if (op.qualifier === 'ForAllValues') return value.every(one) ? Tri.True : Tri.False;
+  return value.length === 1 && one(value[0]) ? Tri.True : Tri.False;
+}
+
+/** ANDs the clauses of a statement. */
+export function decideClauses(clauses: readonly CompiledClause[], lookup: ContextLookup): Tri {
+  let result: Tri = Tri.True;
+  for (const c of clauses) {
+    const r = decideClause(c, lookup);
+    if (r === Tri.False) return Tri.False;
+    if (r === Tri.Unknown) result = Tri.Unknown;
+  }
+  return result;
+}
+
+// ---- patterns --------------------------------------------------------------------------------
+
+const regexCache = new Map<string, RegExp>();
+
+/** IAM string wildcards (`*`, `?`), case-sensitive as StringLike and ArnLike are. */
+function caseSensitiveWildcard(pattern: string): RegExp {
+  let re = regexCache.get(pattern);
+  if (!re) {
+    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    re = new RegExp(`^${body}$`, 's');
+    if (regexCache.size > 2000) regexCache.clear();
+    regexCache.set(pattern, re);
+  }
+  return re;
+}
+
+/** Has the six parts of an ARN (five colons or more)? */
+function isArn(value: string): boolean {
+  let colons = 0;
+  for (let i = value.indexOf(':'); i >= 0 && colons < 5; i = value.indexOf(':', i + 1)) colons++;
+  return colons >= 5;
+}
+
+/** The six parts of an ARN (`arn`, partition, service, region, account, resource); undefined if it has fewer. */
+function splitArn(arn: string): string[] | undefined {
+  const parts = arn.split(':');
+  if (parts.length < 6) return undefined;
+  return [...parts.slice(0, 5), parts.slice(5).join(':')];
+}
+
+/** ArnEquals and ArnLike compare an ARN part by part, with wildcards inside each part. */
+function arnPattern(value: string): RegExp[] | undefined {
+  return splitArn(value)?.map(caseSensitiveWildcard);
+}
