@@ -1,12 +1,14 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { initialize, open, startServer, type ServerProcess } from '../support/lsp';
+import { initialize, open, ROOT, startServer, type ServerProcess } from '../support/lsp';
 
 interface Diag { code: string; message: string; range: { start: { line: number; character: number } }; codeDescription?: { href: string } }
 interface Published { uri: string; version?: number; diagnostics: Diag[] }
 
 const uri = 'file:///work/app.key-policy.json';
-const bad = '{"Version": "2012-10-17", "Statement": [{"Sid": "App", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "kms:Decrpyt", "Resource": "*"}]}';
+const bad = '{"Version": "2012-10-17", "Statement": [{"Sid": "App", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "kms:Decrpyt", "Resource": "*"}, {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/admin"}, "Action": ["kms:PutKeyPolicy", "kms:DescribeKey"], "Resource": "*"}]}';
 const fixed = bad.replace('Decrpyt', 'Decrypt');
 
 /** Resolves with the next publishDiagnostics for `uri` that satisfies `accept`. Attach before sending the change. */
@@ -39,6 +41,26 @@ describe('diagnostics over stdio', () => {
       const other = nextPublish(server, 'file:///work/package.json');
       await open(server, 'file:///work/package.json', '{"name": "x", "version": 1, "kms": "kms:Decrpyt"}');
       assert.deepEqual((await other).diagnostics, [], 'other JSON gets nothing from us');
+    } finally {
+      server.kill();
+    }
+  });
+
+  test('a broad policy: its problems are published, and a change to least privilege clears them', async () => {
+    const server = startServer();
+    try {
+      await initialize(server);
+      const broad = readFileSync(join(ROOT, 'examples', 'orders.key-policy.json'), 'utf8');
+      const target = 'file:///work/orders.key-policy.json';
+      const first = nextPublish(server, target);
+      await open(server, target, broad);
+      const codes = (await first).diagnostics.map((d) => d.code);
+      for (const c of ['missing-deny-everyone-else', 'over-broad-grant', 'root-delegation']) assert.ok(codes.includes(c), `${c} in ${codes}`);
+      const fixed = readFileSync(join(ROOT, 'test', 'fixtures', 'policies', 'article-least-privilege.json'), 'utf8');
+      const cleared = nextPublish(server, target, (p) => p.version === 2);
+      await server.notify('textDocument/didChange', { textDocument: { uri: target, version: 2 }, contentChanges: [{ text: fixed }] });
+      const after = (await cleared).diagnostics as (Diag & { severity: number })[];
+      assert.deepEqual(after.filter((d) => d.severity < 3), [], 'no error or warning left');
     } finally {
       server.kill();
     }

@@ -9,13 +9,70 @@ import { unmark } from '../support/marks';
 const root = join(__dirname, '..', '..', '..');
 
 /** A statement with everything valid, to embed the element under test in. */
-const S = (body: string) => `{"Version": "2012-10-17", "Statement": [{"Sid": "S", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, ${body}}]}`;
+/** A statement with everything valid, to embed the element under test in, next to an administrator so nothing else fires. */
+const S = (body: string) => `{"Version": "2012-10-17", "Statement": [{"Sid": "S", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, ${body}}, {"Sid": "KeyAdmin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/admin"}, "Action": ["kms:PutKeyPolicy", "kms:DescribeKey"], "Resource": "*"}]}`;
 const OK = '"Action": "kms:Decrypt", "Resource": "*"';
 
 /** [rule id, marked text (⟦⟧ around every expected range; none = the rule must stay silent), optional message pattern] */
 type Case = [string, string, RegExp?];
 
+const ROOT = 'arn:aws:iam::111122223333:root';
+const CI = 'arn:aws:iam::111122223333:role/ci';
+const APP = 'arn:aws:iam::111122223333:role/app';
+const P = (...statements: string[]) => `{"Version": "2012-10-17", "Statement": [${statements.join(', ')}]}`;
+const rootAllow = `{"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": ⟦"${ROOT}"⟧}, "Action": "kms:*", "Resource": "*"}`;
+const plainRoot = rootAllow.replace(/[⟦⟧]/g, '');
+const k9 = (sid: string, actions: string, arns: string[]) => `{"Sid": "${sid}", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ${actions}, "Resource": "*", "Condition": {"ArnEquals": {"aws:PrincipalArn": ${JSON.stringify(arns)}}}}`;
+const adminCi = k9('Admin', '["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DescribeKey"]', [CI]);
+const dataApp = k9('Data', '["kms:Decrypt", "kms:Encrypt"]', [APP]);
+const denyElse = (arns: string[], action = '"kms:*"', extra = ', "Bool": {"aws:PrincipalIsAWSService": "false"}, "BoolIfExists": {"kms:GrantIsForAWSResource": "false"}') =>
+  `{"Sid": "DenyEveryoneElse", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": ${action}, "Resource": "*", "Condition": {"ArnNotEquals": {"aws:PrincipalArn": ${JSON.stringify(arns)}}${extra}}}`;
+
 const CASES: Case[] = [
+  // missing-deny-everyone-else
+  ['missing-deny-everyone-else', P(plainRoot, adminCi, dataApp, denyElse([ROOT, CI, APP]))],
+  ['missing-deny-everyone-else', P(adminCi, dataApp)],
+  ['missing-deny-everyone-else', P(rootAllow, adminCi), /IAM policies in account 111122223333 grant any principal there every KMS action.*Nothing denies everyone else/],
+  ['missing-deny-everyone-else', P(`{"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": ⟦"444455556666"⟧}, "Action": "kms:Decrypt", "Resource": "*"}`, adminCi), /account 444455556666 grant any principal there 1 KMS action on this key \(read-data\)/],
+  // deny-everyone-else-partial
+  ['deny-everyone-else-partial', P(plainRoot, adminCi, denyElse([ROOT, CI]))],
+  ['deny-everyone-else-partial', P(plainRoot, adminCi, denyElse([ROOT, CI], '⟦["kms:Decrypt", "kms:Encrypt"]⟧')), /54 KMS actions .* stay open/],
+  // deny-everyone-else-dead-grant
+  ['deny-everyone-else-dead-grant', P(plainRoot, adminCi, dataApp, denyElse([ROOT, CI, APP]))],
+  ['deny-everyone-else-dead-grant', P(plainRoot, adminCi, dataApp, denyElse([ROOT, CI]).replace(JSON.stringify([ROOT, CI]), '⟦' + JSON.stringify([ROOT, CI]) + '⟧')), /denies arn:aws:iam::111122223333:role\/app, which statement "Data" allows \(2 actions, such as kms:Decrypt\)/],
+  // deny-everyone-else-carve-outs
+  ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI]))],
+  ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI], '"kms:*"', '').replace('"Condition"', '⟦⟦"Condition"⟧⟧')), /AWS services that call KMS as themselves|kms:GrantIsForAWSResource carve-out/],
+  ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI], '"kms:*"', ', "Bool": {"aws:PrincipalIsAWSService": "false"}').replace('"Condition"', '⟦"Condition"⟧')), /no kms:GrantIsForAWSResource carve-out/],
+  ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI], '"kms:*"', ', ⟦"Bool"⟧: {"aws:PrincipalIsAWSService": "false", "kms:GrantIsForAWSResource": "false"}')), /Use "BoolIfExists"/],
+  // lockout
+  ['lockout', P(adminCi, dataApp)],
+  ['lockout', P(plainRoot)],
+  ['lockout', `{"Version": "2012-10-17", ⟦"Statement"⟧: [${dataApp}]}`, /Nobody can call kms:PutKeyPolicy.*lockout safety check/],
+  ['lockout', P(plainRoot, adminCi, `{"Sid": ⟦"NoPolicyChanges"⟧, "Effect": "Deny", "Principal": "*", "Action": "kms:PutKeyPolicy", "Resource": "*"}`), /statement "NoPolicyChanges" does not deny it/],
+  // over-broad-grant
+  ['over-broad-grant', P(plainRoot, adminCi, dataApp, k9('Gen', '"kms:GenerateDataKey*"', [APP]))],
+  ['over-broad-grant', P(adminCi, `{"Sid": "App", "Effect": "Allow", "Principal": {"AWS": "${APP}"}, "Action": ⟦"kms:*"⟧, "Resource": "*"}`), /grants arn:aws:iam::111122223333:role\/app 56 actions across 5 capabilities .*administration and data access at once/],
+  ['over-broad-grant', P(adminCi, k9('Wide', '["kms:Decrypt", ⟦"kms:*Key*"⟧]', [APP])), /across \d capabilities/],
+  ['over-broad-grant', P(adminCi, `{"Sid": "App", "Effect": "Allow", "Principal": {"AWS": "${APP}"}, ⟦"NotAction"⟧: "kms:ScheduleKeyDeletion", "Resource": "*"}`), /every KMS action except/],
+  // separation-of-duties
+  ['separation-of-duties', P(adminCi, dataApp)],
+  ['separation-of-duties', P(k9('Admin', '["kms:PutKeyPolicy", "kms:Decrypt"]', [CI]).replace(`"${CI}"`, `⟦"${CI}"⟧`)), /both administers this key and holds read-data/],
+  // public-key
+  ['public-key', P(adminCi, dataApp, denyElse([CI, APP]), `{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}`)],
+  ['public-key', P(adminCi, `{"Effect": "Allow", "Principal": {"AWS": ⟦"*"⟧}, "Action": "kms:Decrypt", "Resource": "*"}`), /allows anyone, in any AWS account/],
+  ['public-key', P(adminCi, `{"Effect": "Allow", "Principal": ⟦"*"⟧, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}}`), /no condition limits the caller/],
+  // root-delegation
+  ['root-delegation', P(adminCi, dataApp)],
+  ['root-delegation', P(rootAllow, adminCi), /any IAM policy in account 111122223333 can grant its principals every KMS action/],
+  ['root-delegation', P(rootAllow, adminCi, denyElse([ROOT, CI])), /DenyEveryoneElse limits it/],
+  // create-grant-without-aws-resource
+  ['create-grant-without-aws-resource', P(adminCi, k9('Data', '["kms:Decrypt", "kms:CreateGrant"]', [APP]).replace('"Condition": {', '"Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}, '))],
+  ['create-grant-without-aws-resource', P(adminCi, k9('Data', '["kms:Decrypt", ⟦"kms:CreateGrant"⟧]', [APP])), /can create grants on this key for anyone/],
+  // admin-on-data-principal
+  ['admin-on-data-principal', P(adminCi, dataApp)],
+  ['admin-on-data-principal', P(adminCi, k9('Data', '["kms:Decrypt", "kms:ScheduleKeyDeletion"]', [APP]).replace(`"${APP}"`, `⟦"${APP}"⟧`)), /can also call kms:ScheduleKeyDeletion/],
+
   // json-syntax
   ['json-syntax', S(OK) ],
   ['json-syntax', '{"Version": "2012-10-17", "Statement": []⟦,⟧}', /trailing commas/],

@@ -1,5 +1,8 @@
 /** The rule table (data) and the runner. Settings override any rule's severity by id, or turn it off. */
+import { effectiveAccess } from '../evaluate/index';
 import type { PolicyDocument } from '../policy/model';
+import { adminOnDataPrincipal, createGrantForDataPrincipal, isDenyEveryoneElse, lockout, missingDenyEveryoneElse, overBroadGrant, publicKey, rootDelegation, separationOfDuties } from './access';
+import { denyEveryoneElseCarveOuts, denyEveryoneElseDeadGrant, denyEveryoneElsePartial } from './denyEveryoneElse';
 import { duplicateAction, nonKmsAction, notKeyPolicyAction, unknownAction, wildcardMatchesNothing } from './actions';
 import { deprecatedConditionKey, operatorTypeMismatch, unknownConditionKey, unknownOperator } from './conditions';
 import { duplicateSid } from './duplicateSid';
@@ -18,7 +21,20 @@ import { wrongType } from './wrongType';
 export type { Finding, Rule, RuleContext, Severity, SeveritySetting } from './types';
 export { DOCS_PAGE } from './types';
 
+export { isDenyEveryoneElse };
+
 export const RULES: readonly Rule[] = [
+  missingDenyEveryoneElse,
+  denyEveryoneElsePartial,
+  denyEveryoneElseDeadGrant,
+  denyEveryoneElseCarveOuts,
+  lockout,
+  overBroadGrant,
+  separationOfDuties,
+  publicKey,
+  rootDelegation,
+  createGrantForDataPrincipal,
+  adminOnDataPrincipal,
   jsonSyntax,
   policySize,
   version,
@@ -59,7 +75,8 @@ export interface RunOptions {
 
 /** Runs every enabled rule. Findings are sorted by position, then severity. A rule that throws is reported, never propagated. */
 export function runRules(policy: PolicyDocument, options: RunOptions = {}): Finding[] {
-  const context: RuleContext = { policy };
+  let access: ReturnType<RuleContext['access']> | undefined;
+  const context: RuleContext = { policy, access: () => (access ??= effectiveAccess(policy)) };
   const findings: Finding[] = [];
   const syntaxOnly = policy.fatal !== undefined || (policy.root !== undefined && policy.root.type !== 'object');
   for (const rule of RULES) {

@@ -1,6 +1,6 @@
 /** What a rule is and what it reports. Plain data only: `service/` turns findings into LSP diagnostics, the CLI into text, JSON or SARIF. */
-import type { Span } from '../policy/model';
-import type { PolicyDocument } from '../policy/model';
+import type { PrincipalAccess } from '../evaluate/index';
+import type { PolicyDocument, Span } from '../policy/model';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type SeveritySetting = Severity | 'off';
@@ -28,6 +28,8 @@ export interface Finding extends RuleFinding {
 
 export interface RuleContext {
   readonly policy: PolicyDocument;
+  /** Effective access of every principal (computed once, on first use, shared by all rules). */
+  access(): readonly PrincipalAccess[];
 }
 
 export interface Rule {

@@ -1,0 +1,308 @@
+/** Rules about who can do what, decided by the evaluator (the one source of truth for access). */
+import { actionsOfCapability, capabilitiesOf, expandAction, findAction, isWildcard, type Capability, type KmsAction } from '../catalog/catalog';
+import { holds, iamDelegations, whoCan, type PrincipalAccess } from '../evaluate/index';
+import type { PolicyDocument, ScalarValue, Statement } from '../policy/model';
+import { parseOperator } from '../policy/operators';
+import type { Rule, RuleFinding } from './types';
+import { capitalize, isAllow, isDeny, keySpan, statementHead, statementName, stringItems } from './util';
+
+const ROOT_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
+
+function rootAccount(value: string): string | undefined {
+  return ROOT_ARN.exec(value)?.[1] ?? (/^\d{12}$/.test(value) ? value : undefined);
+}
+
+/** The principal values of a statement (Principal entries and principal-naming condition values). */
+function principalMentions(s: Statement): ScalarValue[] {
+  const out: ScalarValue[] = [];
+  for (const p of [s.principal, s.notPrincipal]) {
+    if (p?.bare) out.push(p.bare);
+    for (const e of p?.entries ?? []) out.push(...e.values.items.filter((v) => v.literal));
+  }
+  for (const c of s.condition?.clauses ?? []) {
+    const k = c.key.value.toLowerCase();
+    if (k === 'aws:principalarn' || k === 'aws:principalaccount' || k === 'kms:calleraccount') out.push(...c.values.items);
+  }
+  return out;
+}
+
+/** Where a principal is written in a statement, for a precise range. */
+function mentionOf(s: Statement, principal: string): ScalarValue | undefined {
+  const account = rootAccount(principal);
+  return principalMentions(s).find((v) => v.value.toLowerCase() === principal.toLowerCase() || (account !== undefined && v.value === account));
+}
+
+function firstMention(policy: PolicyDocument, p: PrincipalAccess): { span: { start: number; end: number }; statement: Statement } | undefined {
+  for (const i of p.namedIn) {
+    const s = policy.statements.find((x) => x.index === i);
+    const m = s && mentionOf(s, p.principal);
+    if (s && m) return { span: m.span, statement: s };
+  }
+  return undefined;
+}
+
+/** "every KMS action on this key, administration and data access alike" or "12 KMS actions on this key (read-data, write-data)". */
+function describeActions(actions: readonly KmsAction[]): string {
+  if (actions.length === expandAction('kms:*').length) return 'every KMS action on this key, administration and data access alike';
+  return `${actions.length} KMS action${actions.length === 1 ? '' : 's'} on this key (${capabilitiesOf(actions).join(', ')})`;
+}
+
+function actionsNamed(names: readonly string[]): KmsAction[] {
+  return names.map((n) => findAction(n)).filter((a): a is KmsAction => a !== undefined);
+}
+
+/** A principal "administers by design" when it holds at least half of administer-resource's actions (k9's lists omit newer ones). */
+function isAdministrator(p: PrincipalAccess): boolean {
+  const admin = actionsOfCapability('administer-resource');
+  return admin.filter((a) => p.actions[a.fullName].result === 'allowed').length * 2 >= admin.length;
+}
+
+function holdsData(p: PrincipalAccess): boolean {
+  return holds(p, 'read-data') !== 'none' || holds(p, 'write-data') !== 'none';
+}
+
+const workloads = (access: readonly PrincipalAccess[]) => access.filter((p) => p.origin === 'named' && (p.kind === 'role' || p.kind === 'user' || p.kind === 'session'));
+
+// ---- 1. missing DenyEveryoneElse -------------------------------------------------------------
+
+/** A Deny of kms:* to `{"AWS":"*"}` except the principals named in a negated aws:PrincipalArn condition (or NotPrincipal). */
+export function isDenyEveryoneElse(s: Statement): boolean {
+  if (!isDeny(s)) return false;
+  if (s.notPrincipal) return true;
+  const wide = s.principal?.bare?.value === '*' || s.principal?.entries.some((e) => e.type === 'AWS' && e.values.items.some((v) => v.value === '*'));
+  if (!wide) return false;
+  return (s.condition?.clauses ?? []).some((c) => {
+    const op = parseOperator(c.operator.value);
+    const k = c.key.value.toLowerCase();
+    return op?.base.negated === true && (k === 'aws:principalarn' || k === 'aws:principalaccount' || k === 'kms:calleraccount');
+  });
+}
+
+export const missingDenyEveryoneElse: Rule = {
+  id: 'missing-deny-everyone-else',
+  defaultSeverity: 'warning',
+  summary: 'The policy lets IAM policies (or a wide principal) grant access, and no DenyEveryoneElse statement limits who can use the key.',
+  check(policy) {
+    const out: RuleFinding[] = [];
+    for (const d of iamDelegations(policy)) {
+      const actions = actionsNamed(d.actions);
+      if (actions.length === 0) continue;
+      for (const index of d.statements) {
+        const s = policy.statements.find((x) => x.index === index);
+        if (!s) continue;
+        const at = mentionOf(s, `arn:aws:iam::${d.account}:root`);
+        const hasDeny = policy.statements.some(isDenyEveryoneElse);
+        out.push({
+          span: at?.span ?? statementHead(s),
+          message:
+            `${capitalize(statementName(s))} lets IAM policies in account ${d.account} grant any principal there ${describeActions(actions)}. ` +
+            (hasDeny
+              ? 'The Deny statement here does not stop them. '
+              : 'Nothing denies everyone else. ') +
+            'Add a DenyEveryoneElse statement that denies kms:* to every principal but the ones this policy names, or rewrite to least privilege.',
+          data: { account: d.account },
+        });
+      }
+    }
+    return out;
+  },
+};
+
+// ---- 3. lockout ------------------------------------------------------------------------------
+
+export const lockout: Rule = {
+  id: 'lockout',
+  defaultSeverity: 'error',
+  summary: 'No principal can call kms:PutKeyPolicy: the key would be locked forever.',
+  check(policy, context) {
+    if (policy.statementSpan === undefined) return [];
+    const access = context.access();
+    if (whoCan(access, 'kms:PutKeyPolicy').length > 0) return [];
+    const maybe = whoCan(access, 'kms:PutKeyPolicy', ['conditional']);
+    const statementKey = policy.properties.find((p) => p.name === 'Statement')?.keySpan ?? policy.statementSpan;
+    // Point at the Deny that takes PutKeyPolicy away, when there is one.
+    const denied = access.map((p) => p.actions['kms:PutKeyPolicy']).find((d) => d.result === 'denied');
+    const deny = denied && policy.statements.find((s) => s.index === denied.statements[0]);
+    const span = deny ? statementHead(deny) : statementKey;
+    if (maybe.length > 0) {
+      return [
+        {
+          span,
+          severity: 'warning',
+          message: `Only under conditions can anyone call kms:PutKeyPolicy (${maybe.map((p) => p.principal).slice(0, 3).join(', ')}). If those conditions do not hold, nobody can ever change this key policy again. Give an administrator unconditional administer-resource.`,
+        },
+      ];
+    }
+    return [
+      {
+        span,
+        message:
+          'Nobody can call kms:PutKeyPolicy under this policy, directly or through IAM, so nobody could ever change it again. AWS refuses such a policy unless its lockout safety check is bypassed. Give administer-resource to at least one principal' +
+          (deny ? `, and make sure ${statementName(deny)} does not deny it.` : '.'),
+      },
+    ];
+  },
+};
+
+// ---- 4. over-broad grant ---------------------------------------------------------------------
+
+function isRootDelegation(s: Statement): boolean {
+  const values = s.principal?.entries.flatMap((e) => (e.type === 'AWS' ? e.values.items.map((v) => v.value) : ['x'])) ?? [];
+  return values.length > 0 && values.every((v) => rootAccount(v) !== undefined);
+}
+
+export const overBroadGrant: Rule = {
+  id: 'over-broad-grant',
+  defaultSeverity: 'warning',
+  summary: 'kms:*, or a wildcard that spans several capabilities, is granted to a principal.',
+  check(policy) {
+    const out: RuleFinding[] = [];
+    for (const s of policy.statements) {
+      if (!isAllow(s) || isRootDelegation(s)) continue;
+      const who = principalMentions(s).map((v) => v.value).filter((v) => v !== '*');
+      const whom = who.length ? who.slice(0, 3).join(', ') + (who.length > 3 ? ` and ${who.length - 3} more` : '') : 'every principal it names';
+      for (const v of stringItems(s.action)) {
+        if (!isWildcard(v.value)) continue;
+        const matched = expandAction(v.value);
+        const caps = capabilitiesOf(matched);
+        if (caps.length < 2) continue;
+        out.push({
+          span: v.span,
+          message: `"${v.value}" grants ${whom} ${matched.length} actions across ${caps.length} capabilities (${caps.join(', ')}): ${caps.includes('administer-resource') && (caps.includes('read-data') || caps.includes('write-data')) ? 'administration and data access at once. ' : ''}Grant only the capabilities each principal needs: rewrite to least privilege, or list the actions.`,
+          data: { capabilities: caps },
+        });
+      }
+      const notAction = keySpan(s, 'NotAction');
+      if (notAction) {
+        out.push({ span: notAction, message: `Allow with NotAction grants ${whom} every KMS action except the ones listed, including actions AWS adds later. List the actions to allow instead.` });
+      }
+    }
+    return out;
+  },
+};
+
+// ---- 5. separation of duties -----------------------------------------------------------------
+
+export const separationOfDuties: Rule = {
+  id: 'separation-of-duties',
+  defaultSeverity: 'info',
+  summary: 'One principal both administers the key and reads or writes its data.',
+  check(policy, context) {
+    const out: RuleFinding[] = [];
+    for (const p of workloads(context.access())) {
+      if (holds(p, 'administer-resource') === 'none' || !holdsData(p)) continue;
+      const at = firstMention(policy, p);
+      if (!at) continue;
+      const data = (['read-data', 'write-data'] as Capability[]).filter((c) => holds(p, c) !== 'none');
+      out.push({
+        span: at.span,
+        message: `${p.principal} both administers this key and holds ${data.join(' and ')}: one compromised credential could change the policy and read the data. Consider separate principals for administration and data access.`,
+      });
+    }
+    return out;
+  },
+};
+
+// ---- 6. public key ---------------------------------------------------------------------------
+
+const LIMITING_KEYS = new Set(['aws:principalarn', 'aws:principalaccount', 'kms:calleraccount', 'aws:principalorgid']);
+
+export const publicKey: Rule = {
+  id: 'public-key',
+  defaultSeverity: 'error',
+  summary: 'An Allow to every principal ("*") with no condition that limits the caller.',
+  check(policy) {
+    const out: RuleFinding[] = [];
+    for (const s of policy.statements) {
+      if (!isAllow(s)) continue;
+      const star = s.principal?.bare?.value === '*' ? s.principal.bare : s.principal?.entries.find((e) => e.type === 'AWS')?.values.items.find((v) => v.value === '*');
+      if (!star) continue;
+      const limited = (s.condition?.clauses ?? []).some((c) => {
+        const op = parseOperator(c.operator.value);
+        return op !== undefined && !op.base.negated && op.base.family !== 'Null' && LIMITING_KEYS.has(c.key.value.toLowerCase());
+      });
+      if (limited) continue;
+      out.push({
+        span: star.span,
+        message: `${capitalize(statementName(s))} allows anyone, in any AWS account, to use this key: no condition limits the caller. Add a condition on aws:PrincipalArn (k9 style: ArnEquals with the allowed ARNs), aws:PrincipalAccount, kms:CallerAccount or aws:PrincipalOrgID.`,
+      });
+    }
+    return out;
+  },
+};
+
+// ---- 7. root delegation explained -------------------------------------------------------------
+
+export const rootDelegation: Rule = {
+  id: 'root-delegation',
+  defaultSeverity: 'info',
+  summary: 'Explains what an Allow to the account root delegates to IAM policies.',
+  check(policy) {
+    const out: RuleFinding[] = [];
+    for (const d of iamDelegations(policy)) {
+      for (const index of d.statements) {
+        const s = policy.statements.find((x) => x.index === index);
+        const at = s && mentionOf(s, `arn:aws:iam::${d.account}:root`);
+        if (!s || !at) continue;
+        const actions = actionsNamed(d.actions);
+        out.push({
+          span: at.span,
+          message: actions.length
+            ? `Delegates to IAM: any IAM policy in account ${d.account} can grant its principals ${describeActions(actions)}.`
+            : `Delegates to IAM in account ${d.account}, but DenyEveryoneElse limits it: IAM policies can only add access for the principals this policy names.`,
+        });
+      }
+    }
+    return out;
+  },
+};
+
+// ---- 12. CreateGrant to a data principal -------------------------------------------------------
+
+export const createGrantForDataPrincipal: Rule = {
+  id: 'create-grant-without-aws-resource',
+  defaultSeverity: 'warning',
+  summary: 'An application principal may create grants without kms:GrantIsForAWSResource.',
+  check(policy, context) {
+    const out: RuleFinding[] = [];
+    const apps = workloads(context.access()).filter((p) => holdsData(p) && !isAdministrator(p));
+    for (const s of policy.statements) {
+      if (!isAllow(s)) continue;
+      const grant = stringItems(s.action).find((v) => expandAction(v.value).some((a) => a.name === 'CreateGrant'));
+      if (!grant) continue;
+      if ((s.condition?.clauses ?? []).some((c) => c.key.value.toLowerCase() === 'kms:grantisforawsresource')) continue;
+      const who = apps.filter((p) => p.namedIn.includes(s.index) && p.actions['kms:CreateGrant'].result === 'allowed');
+      if (who.length === 0) continue;
+      out.push({
+        span: grant.span,
+        message: `${who.map((p) => p.principal).join(', ')} can create grants on this key for anyone, passing on its own data access. Add "Bool": {"kms:GrantIsForAWSResource": "true"} so that only AWS services (EBS, RDS...) can create grants for it.`,
+      });
+    }
+    return out;
+  },
+};
+
+// ---- 13. admin actions on an application principal ---------------------------------------------
+
+const DESTRUCTIVE = ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy'];
+
+export const adminOnDataPrincipal: Rule = {
+  id: 'admin-on-data-principal',
+  defaultSeverity: 'warning',
+  summary: 'A principal that uses data also holds ScheduleKeyDeletion, DisableKey or PutKeyPolicy.',
+  check(policy, context) {
+    const out: RuleFinding[] = [];
+    for (const p of workloads(context.access())) {
+      if (!holdsData(p) || isAdministrator(p)) continue;
+      const risky = DESTRUCTIVE.filter((a) => p.actions[a].result === 'allowed');
+      if (risky.length === 0) continue;
+      const at = firstMention(policy, p);
+      if (!at) continue;
+      out.push({
+        span: at.span,
+        message: `${p.principal} uses this key's data and can also call ${risky.join(', ')}: a bug or a stolen credential in that workload could lock or destroy the key. Give it read-data and write-data only.`,
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,109 @@
+/** Problems with a DenyEveryoneElse statement, reported on that statement. */
+import { capitalize } from './util';
+import { expandAction, kmsActions, CAPABILITIES } from '../catalog/catalog';
+import { effectiveAccess } from '../evaluate/index';
+import type { PolicyDocument, Statement } from '../policy/model';
+import { parseOperator } from '../policy/operators';
+import { isDenyEveryoneElse } from './access';
+import type { Rule, RuleFinding } from './types';
+import { keySpan, statementHead, statementName, stringItems } from './util';
+
+function denies(policy: PolicyDocument): Statement[] {
+  return policy.statements.filter(isDenyEveryoneElse);
+}
+
+export const denyEveryoneElsePartial: Rule = {
+  id: 'deny-everyone-else-partial',
+  defaultSeverity: 'warning',
+  summary: 'The DenyEveryoneElse statement does not cover every KMS action.',
+  check(policy) {
+    const out: RuleFinding[] = [];
+    for (const s of denies(policy)) {
+      if (s.notAction) {
+        out.push({ span: keySpan(s, 'NotAction') ?? statementHead(s), message: `${capitalize(statementName(s))} leaves the actions in NotAction open to everyone else. Deny "kms:*".` });
+        continue;
+      }
+      const covered = new Set(stringItems(s.action).flatMap((v) => expandAction(v.value).map((a) => a.name)));
+      const missing = kmsActions.filter((a) => !covered.has(a.name));
+      if (missing.length === 0 || !s.action) continue;
+      const caps = CAPABILITIES.filter((c) => missing.some((a) => a.capability === c));
+      out.push({
+        span: s.action.span,
+        message: `${capitalize(statementName(s))} denies everyone else only some actions: ${missing.length} KMS actions (${caps.join(', ')}) stay open to any principal that IAM allows, for example ${missing.slice(0, 3).map((a) => a.fullName).join(', ')}. Deny "kms:*".`,
+        data: { replacement: 'kms:*' },
+      });
+    }
+    return out;
+  },
+};
+
+export const denyEveryoneElseDeadGrant: Rule = {
+  id: 'deny-everyone-else-dead-grant',
+  defaultSeverity: 'warning',
+  summary: 'DenyEveryoneElse denies a principal that another statement allows, so that grant has no effect.',
+  check(policy, context) {
+    const out: RuleFinding[] = [];
+    for (const deny of denies(policy)) {
+      const without = effectiveAccess({ ...policy, statements: policy.statements.filter((s) => s !== deny) });
+      const withDeny = new Map(context.access().map((p) => [p.principal, p]));
+      for (const p of without) {
+        if (p.origin !== 'named') continue;
+        const now = withDeny.get(p.principal);
+        if (!now) continue;
+        const deadWith = (level: 'allowed' | 'via-iam') =>
+          kmsActions.filter((a) => {
+            const after = now.actions[a.fullName];
+            return p.actions[a.fullName].result === level && after.result === 'denied' && after.statements.includes(deny.index);
+          });
+        // Report direct grants first: they are what the author wrote for this principal.
+        const direct = deadWith('allowed');
+        const dead = direct.length ? direct : deadWith('via-iam');
+        if (dead.length === 0) continue;
+        const granting = p.actions[dead[0].fullName].statements.map((i) => policy.statements.find((s) => s.index === i)).filter((s): s is Statement => s !== undefined);
+        const list = (deny.condition?.clauses ?? []).find((c) => parseOperator(c.operator.value)?.base.negated && c.key.value.toLowerCase() === 'aws:principalarn');
+        out.push({
+          span: list?.values.span ?? keySpan(deny, 'NotPrincipal') ?? statementHead(deny),
+          message: `${capitalize(statementName(deny))} denies ${p.principal}, which ${granting.length ? granting.map(statementName).join(' and ') : 'another statement'} ${direct.length ? 'allows' : 'lets IAM grant'} (${dead.length} action${dead.length === 1 ? '' : 's'}, such as ${dead[0].fullName}): that grant has no effect. Add ${p.principal} to the principals this statement exempts, or remove the grant.`,
+          related: granting.map((s) => ({ span: statementHead(s), message: `allows ${p.principal}` })),
+          data: { principal: p.principal },
+        });
+      }
+    }
+    return out;
+  },
+};
+
+export const denyEveryoneElseCarveOuts: Rule = {
+  id: 'deny-everyone-else-carve-outs',
+  defaultSeverity: 'warning',
+  summary: 'DenyEveryoneElse lacks the AWS-service carve-outs (aws:PrincipalIsAWSService, kms:GrantIsForAWSResource).',
+  check(policy) {
+    const out: RuleFinding[] = [];
+    for (const s of denies(policy)) {
+      const keys = new Map((s.condition?.clauses ?? []).map((c) => [c.key.value.toLowerCase(), c]));
+      const span = keySpan(s, 'Condition') ?? statementHead(s);
+      const service = keys.get('aws:principalisawsservice');
+      if (!service || !/^Bool/.test(service.operator.value) || service.values.items[0]?.value !== 'false') {
+        out.push({
+          span,
+          message: `${capitalize(statementName(s))} also denies AWS services that call KMS as themselves (CloudTrail, CloudWatch Logs, S3 replication...), which breaks them. Add "Bool": {"aws:PrincipalIsAWSService": "false"} to its Condition.`,
+        });
+      }
+      const grants = keys.get('kms:grantisforawsresource');
+      if (!grants) {
+        out.push({
+          span,
+          severity: 'info',
+          message: `${capitalize(statementName(s))} has no kms:GrantIsForAWSResource carve-out: EBS, RDS and other services that create grants for the principals you allow work only while those principals are exempt here. Add "BoolIfExists": {"kms:GrantIsForAWSResource": "false"} if a service creates grants for other principals.`,
+        });
+      } else if (grants.operator.value === 'Bool') {
+        out.push({
+          span: grants.operator.span,
+          message: `"Bool" on kms:GrantIsForAWSResource is false whenever the key is absent, which is every request but CreateGrant, ListGrants and RevokeGrant: ${statementName(s)} then denies nothing else. Use "BoolIfExists".`,
+          data: { replacement: 'BoolIfExists' },
+        });
+      }
+    }
+    return out;
+  },
+};
