@@ -1,8 +1,32 @@
-/** VS Code side: starts the language server and passes settings. UI that LSP lacks goes here. */
+/** VS Code side: starts the language server, passes settings, and adds the UI that LSP lacks (quick picks). */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
+const CAPABILITY_HELP: Record<string, string> = {
+  'administer-resource': 'change the key, its policy, grants and lifecycle',
+  'read-config': 'see the key configuration',
+  'read-data': 'decrypt and verify',
+  'write-data': 'encrypt, generate data keys, sign',
+  'delete-data': 'destroy key material',
+};
+
+interface Suggestion {
+  principals: { principal: string; current: string[]; suggested: string[]; reason: string }[];
+  style: string;
+  capabilities: string[];
+}
+
 let client: LanguageClient | undefined;
+
+function settings(): Record<string, unknown> {
+  const config = vscode.workspace.getConfiguration('kmsPolicy');
+  return {
+    files: config.get<string[]>('files', []),
+    maxFileSize: config.get<number>('maxFileSize'),
+    rules: config.get<Record<string, string>>('rules', {}),
+    leastPrivilege: { style: config.get<string>('leastPrivilege.style'), principalForm: config.get<string>('leastPrivilege.principalForm') },
+  };
+}
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const module = context.asAbsolutePath('dist/server.js');
@@ -10,19 +34,56 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
-  const config = vscode.workspace.getConfiguration('kmsPolicy');
   const clientOptions: LanguageClientOptions = {
     // Every JSON document is offered; the server answers only for key policies (by name, by
     // the kmsPolicy.files setting, or by content) and stays silent on everything else.
     documentSelector: [{ language: 'json' }, { language: 'jsonc' }],
     synchronize: { configurationSection: 'kmsPolicy' },
-    initializationOptions: {
-      settings: { files: config.get<string[]>('files', []), maxFileSize: config.get<number>('maxFileSize'), rules: config.get<Record<string, string>>('rules', {}) },
-    },
+    initializationOptions: { settings: settings(), interactiveRewrite: true },
   };
   client = new LanguageClient('kmsPolicy', 'KMS Key Policy', serverOptions, clientOptions);
-  context.subscriptions.push(client);
+  context.subscriptions.push(client, vscode.commands.registerCommand('kmsPolicy.rewriteLeastPrivilege', (uri?: string) => rewriteLeastPrivilege(uri)));
   await client.start();
+}
+
+/** Asks, principal by principal, which capabilities each needs (pre-filled with the server's suggestion), then applies the rewrite. */
+async function rewriteLeastPrivilege(uri?: string): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const target = uri ?? editor?.document.uri.toString();
+  if (!client || !target) return;
+  const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target);
+  const suggestion = await client.sendRequest<Suggestion | null>('kmsPolicy/suggestAssignment', { uri: target });
+  if (!suggestion || suggestion.principals.length === 0) {
+    void vscode.window.showInformationMessage('No principals to assign capabilities to in this key policy.');
+    return;
+  }
+  const assignment: { principal: string; capabilities: string[] }[] = [];
+  for (const [i, p] of suggestion.principals.entries()) {
+    const items = suggestion.capabilities.map((c) => ({
+      label: c,
+      description: CAPABILITY_HELP[c],
+      detail: p.current.includes(c) ? 'holds it today' : undefined,
+      picked: p.suggested.includes(c),
+    }));
+    const picked = await vscode.window.showQuickPick(items, {
+      canPickMany: true,
+      title: `Capabilities for ${p.principal} (${i + 1}/${suggestion.principals.length})`,
+      placeHolder: `Suggested: ${p.suggested.join(', ') || 'none'} (${p.reason})`,
+      ignoreFocusOut: true,
+    });
+    if (!picked) return; // cancelled
+    assignment.push({ principal: p.principal, capabilities: picked.map((x) => x.label) });
+  }
+  const styles = [
+    { label: 'key-policy-only', description: 'the key policy alone decides (k9)' },
+    { label: 'delegate-to-iam', description: 'root statement + DenyEveryoneElse' },
+  ].sort((a) => (a.label === suggestion.style ? -1 : 1));
+  const style = await vscode.window.showQuickPick(styles, { title: 'Least-privilege style', ignoreFocusOut: true });
+  if (!style) return;
+  await client.sendRequest('workspace/executeCommand', {
+    command: 'kmsPolicy.applyLeastPrivilege',
+    arguments: [{ uri: target, version: document?.version, style: style.label, assignment }],
+  });
 }
 
 export async function deactivate(): Promise<void> {

@@ -15,6 +15,7 @@ import {
 } from 'vscode-languageserver';
 import type { PolicyDocument } from './core/policy/model';
 import { getLanguageService, type LanguageSettings, type ServiceOptions } from './service/languageService';
+import { APPLY_LEAST_PRIVILEGE, SUGGEST_REQUEST, type ApplyArgs } from './service/rewrite';
 
 export const SERVER_NAME = 'kms-policy-language-server';
 
@@ -24,7 +25,8 @@ interface CacheEntry {
 }
 
 export function startServer(connection: Connection, options: ServiceOptions = {}): void {
-  const service = getLanguageService(options);
+  const serviceOptions: ServiceOptions = { ...options };
+  const service = getLanguageService(serviceOptions);
   const documents = new TextDocuments(TextDocument);
   /** One parse per document version, shared by every feature. Dropped when the document closes. */
   const cache = new Map<string, CacheEntry>();
@@ -96,7 +98,8 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
-    const init = params.initializationOptions as { settings?: Partial<LanguageSettings> } | undefined;
+    const init = params.initializationOptions as { settings?: Partial<LanguageSettings>; interactiveRewrite?: boolean } | undefined;
+    serviceOptions.interactiveRewrite = init?.interactiveRewrite === true;
     service.configure(init?.settings ?? {}, folders);
     pullDiagnostics = params.capabilities.textDocument?.diagnostic !== undefined;
     return {
@@ -106,6 +109,7 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
         completionProvider: { triggerCharacters: ['"', ':'], resolveProvider: false },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
+        executeCommandProvider: { commands: [APPLY_LEAST_PRIVILEGE] },
       },
       serverInfo: { name: SERVER_NAME, version: '0.1.0' },
     };
@@ -156,6 +160,29 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
       return hit ? service.doCodeActions(hit.document, params.range, params.context, hit.policy) : null;
     }),
   );
+
+  connection.onRequest(
+    SUGGEST_REQUEST,
+    guard('suggestAssignment', (params: { uri: string }) => {
+      const hit = keyPolicy(params?.uri);
+      return hit ? service.suggestAssignment(hit.policy) : null;
+    }),
+  );
+
+  connection.onExecuteCommand(async (params) => {
+    if (params.command !== APPLY_LEAST_PRIVILEGE) return { applied: false, message: `unknown command ${params.command}` };
+    const args = params.arguments?.[0] as ApplyArgs | undefined;
+    const hit = args && keyPolicy(args.uri);
+    if (!args || !hit) return { applied: false, message: 'No open key policy for that URI.' };
+    const result = guard('applyLeastPrivilege', () => service.applyLeastPrivilege(hit.document, hit.policy, args))(undefined);
+    if (!result || 'error' in result) {
+      const message = result?.error ?? 'The rewrite failed; see the server log.';
+      void connection.window.showErrorMessage(message);
+      return { applied: false, message };
+    }
+    const applied = await connection.workspace.applyEdit({ label: 'Rewrite to least privilege', edit: result.edit });
+    return { applied: applied.applied, message: applied.failureReason };
+  });
 
   documents.listen(connection);
   connection.listen();

@@ -77,7 +77,7 @@ describe('refactorings on Action lists', () => {
 });
 
 test('formatting detection', () => {
-  assert.deepEqual(detectFormatting('{\n    "a": {\n        "b": 1\n    }\n}'), { insertSpaces: true, tabSize: 4, eol: '\n' });
-  assert.deepEqual(detectFormatting('{\r\n\t"a": 1\r\n}'), { insertSpaces: false, tabSize: 1, eol: '\r\n' });
-  assert.deepEqual(detectFormatting('{"a": 1}'), { insertSpaces: true, tabSize: 2, eol: '\n' });
+  assert.deepEqual(detectFormatting('{\n    "a": {\n        "b": 1\n    }\n}'), { unit: '    ', eol: '\n' });
+  assert.deepEqual(detectFormatting('{\r\n\t"a": 1\r\n}'), { unit: '\t', eol: '\r\n' });
+  assert.deepEqual(detectFormatting('{"a": 1}'), { unit: '  ', eol: '\n' });
 });

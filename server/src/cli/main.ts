@@ -10,6 +10,13 @@ import { parsePolicy } from '../core/policy/parse';
 import { isKeyPolicyName, looksLikeKeyPolicy } from '../core/policy/recognize';
 import { findRule, runRules, type SeveritySetting } from '../core/rules/index';
 import { readText, walk } from './files';
+import { CAPABILITIES, type Capability } from '../core/catalog/catalog';
+import { accountRootOf } from '../core/rewrite/account';
+import { apply } from '../core/rewrite/edits';
+import { rewriteEdits, STYLES, type Assignment, type Style } from '../core/rewrite/leastPrivilege';
+import { quickFixes } from '../core/rewrite/quickFixes';
+import type { PrincipalForm } from '../core/rewrite/statements';
+import { suggestAssignment, toAssignment } from '../core/rewrite/suggest';
 import { fileProblem, formatJson, formatSarif, formatText, toCliFindings, type FileReport } from './report';
 
 const VERSION = '0.1.0';
@@ -17,7 +24,7 @@ const MAX_BYTES = 2 * 1024 * 1024;
 
 const USAGE = `Usage:
   kms-policy check [paths...] [options]    check key policies (files, or directories searched for them)
-  kms-policy fix ...                       (coming: least-privilege rewrite)
+  kms-policy fix <file> [options]          apply the safe quick fixes, or with --least-privilege rewrite the policy
   kms-policy generate ...                  (coming: key policy from a domain spec)
 
 Options for check:
@@ -29,6 +36,14 @@ Options for check:
 
 Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on;
             2 usage error, or a file that could not be read or checked.
+
+Options for fix (prints the fixed policy; --write changes the file instead):
+  --least-privilege          rewrite to one statement per capability
+  --style key-policy-only|delegate-to-iam   (default key-policy-only)
+  --principal-form k9|explicit              (default k9)
+  --assign <principal ARN>=<cap,cap...>     who gets what (repeatable); without it, the
+                             suggestion from what each principal holds and its name is used
+  --write                    write the result back to the file
 `;
 
 export function main(argv: readonly string[]): number {
@@ -42,7 +57,8 @@ export function main(argv: readonly string[]): number {
     return 0;
   }
   if (command === 'check') return check(rest);
-  if (command === 'fix' || command === 'generate') {
+  if (command === 'fix') return fix(rest);
+  if (command === 'generate') {
     process.stderr.write(`kms-policy ${command}: not available in this version yet.\n`);
     return 2;
   }
@@ -124,9 +140,98 @@ function check(args: readonly string[]): number {
 
 const FILE_CODES = new Set(['unreadable', 'binary', 'too-large', 'not-utf8']);
 
-function usage(message: string): number {
-  process.stderr.write(`kms-policy check: ${message}\n`);
+function usage(message: string, command = 'check'): number {
+  process.stderr.write(`kms-policy ${command}: ${message}\n`);
   return 2;
+}
+
+function fix(args: readonly string[]): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        'least-privilege': { type: 'boolean', default: false },
+        style: { type: 'string', default: 'key-policy-only' },
+        'principal-form': { type: 'string', default: 'k9' },
+        assign: { type: 'string', multiple: true, default: [] },
+        write: { type: 'boolean', default: false },
+      },
+    });
+  } catch (e) {
+    return usage((e as Error).message, 'fix');
+  }
+  const v = parsed.values;
+  if (parsed.positionals.length !== 1) return usage('give exactly one key policy file', 'fix');
+  if (!STYLES.includes(v.style as Style)) return usage(`--style must be ${STYLES.join(' or ')}`, 'fix');
+  if (v['principal-form'] !== 'k9' && v['principal-form'] !== 'explicit') return usage('--principal-form must be k9 or explicit', 'fix');
+  const file = parsed.positionals[0];
+  const read = readText(file, MAX_BYTES);
+  if (!read.ok) {
+    process.stderr.write(`${file}: ${read.message}\n`);
+    return 2;
+  }
+  const policy = parsePolicy(read.text);
+  if (policy.fatal || policy.root?.type !== 'object') {
+    process.stderr.write(`${file}: not a JSON key policy; run kms-policy check for details\n`);
+    return 2;
+  }
+  let text: string;
+  if (v['least-privilege']) {
+    let assignment: Assignment;
+    if (v.assign!.length) {
+      const entries: [string, Set<Capability>][] = [];
+      for (const a of v.assign!) {
+        const m = /^(.+)=([a-z,-]*)$/.exec(a);
+        const caps = m ? m[2].split(',').filter(Boolean) : [];
+        const bad = caps.filter((c) => !CAPABILITIES.includes(c as Capability));
+        if (!m || bad.length) return usage(`--assign takes <principal ARN>=<${CAPABILITIES.join('|')},...>, not "${a}"`, 'fix');
+        entries.push([m[1], new Set(caps as Capability[])]);
+      }
+      assignment = new Map(entries);
+    } else {
+      const suggestions = suggestAssignment(policy);
+      for (const s of suggestions) process.stderr.write(`${s.principal}: ${s.suggested.join(', ') || '(nothing)'}  (${s.reason})\n`);
+      assignment = toAssignment(suggestions);
+    }
+    const accountRoot = accountRootOf(policy, [...assignment.keys()]);
+    try {
+      text = apply(read.text, rewriteEdits(policy, assignment, { style: v.style as Style, principalForm: v['principal-form'] as PrincipalForm, accountRoot }));
+    } catch (e) {
+      process.stderr.write(`${file}: ${(e as Error).message}\n`);
+      return 1;
+    }
+  } else {
+    text = applySafeFixes(read.text);
+  }
+  if (v.write) {
+    if (text !== read.text) writeFileSync(file, text);
+    process.stderr.write(text === read.text ? `${file}: nothing to change\n` : `${file}: written\n`);
+  } else process.stdout.write(text);
+  return 0;
+}
+
+/** Applies the preferred quick fix of every finding that has one, pass by pass, until nothing changes. */
+function applySafeFixes(original: string): string {
+  let text = original;
+  for (let pass = 0; pass < 5; pass++) {
+    const policy = parsePolicy(text);
+    const edits = [];
+    let lastEnd = Infinity;
+    for (const f of runRules(policy).sort((a, b) => b.span.start - a.span.start)) {
+      const preferred = quickFixes(policy, f).find((x) => x.preferred);
+      if (!preferred) continue;
+      const start = Math.min(...preferred.edits.map((e) => e.offset));
+      const end = Math.max(...preferred.edits.map((e) => e.offset + e.length));
+      if (end > lastEnd) continue; // overlaps a fix already taken this pass; the next pass gets it
+      edits.push(...preferred.edits);
+      lastEnd = start;
+    }
+    if (edits.length === 0) break;
+    text = apply(text, edits);
+  }
+  return text;
 }
 
 let helpCache: Map<string, string> | undefined;

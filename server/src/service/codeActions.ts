@@ -5,6 +5,16 @@ import type { PolicyDocument } from '../core/policy/model';
 import { collapseToWildcard, expandWildcard, quickFixes, type Fix } from '../core/rewrite/quickFixes';
 import type { Edit } from '../core/rewrite/edits';
 import { SOURCE } from './diagnostics';
+import { rewriteActions, type RewriteSettings } from './rewrite';
+
+/** Diagnostics whose quick fixes include the whole least-privilege rewrite. */
+const REWRITE_ON = new Set(['over-broad-grant', 'missing-deny-everyone-else']);
+
+export interface CodeActionOptions {
+  readonly rewrite: RewriteSettings;
+  /** The client has the interactive rewrite command (the VS Code extension). */
+  readonly interactive: boolean;
+}
 
 function toTextEdits(document: TextDocument, edits: readonly Edit[]): TextEdit[] {
   return edits.map((e) => ({ range: { start: document.positionAt(e.offset), end: document.positionAt(e.offset + e.length) }, newText: e.content }));
@@ -24,9 +34,11 @@ function wants(only: string[] | undefined, kind: string): boolean {
   return !only || only.some((o) => kind === o || kind.startsWith(o + '.'));
 }
 
-export function doCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument): CodeAction[] {
+export function doCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument, options: CodeActionOptions): CodeAction[] {
   const actions: CodeAction[] = [];
   if (wants(context.only, CodeActionKind.QuickFix)) {
+    const broad = context.diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string' && REWRITE_ON.has(d.code));
+    if (broad.length) actions.push(...rewriteActions(document, policy, options.rewrite, options.interactive, broad, CodeActionKind.QuickFix));
     for (const d of context.diagnostics) {
       if (d.source !== SOURCE || typeof d.code !== 'string') continue;
       const span = { start: document.offsetAt(d.range.start), end: document.offsetAt(d.range.end) };
@@ -36,6 +48,9 @@ export function doCodeActions(document: TextDocument, range: Range, context: Cod
     }
   }
   if (wants(context.only, CodeActionKind.RefactorRewrite)) {
+    if (!actions.some((a) => a.kind === CodeActionKind.QuickFix && a.title.startsWith('Rewrite to least privilege'))) {
+      actions.push(...rewriteActions(document, policy, options.rewrite, options.interactive, [], CodeActionKind.RefactorRewrite));
+    }
     const offset = document.offsetAt(range.start);
     for (const fix of [expandWildcard(policy, offset), collapseToWildcard(policy, offset)]) {
       if (fix) actions.push(toAction(document, fix, CodeActionKind.RefactorRewrite));

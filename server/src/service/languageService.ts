@@ -6,6 +6,8 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, CodeActionContext, CompletionList, Diagnostic, Hover, Position, Range } from 'vscode-languageserver-types';
 import { doCodeActions } from './codeActions';
+import { applyLeastPrivilege, suggest, type ApplyArgs, type RewriteSettings, type SuggestResult } from './rewrite';
+import type { WorkspaceEdit } from 'vscode-languageserver-types';
 import type { SeveritySetting } from '../core/rules/index';
 import type { PolicyDocument } from '../core/policy/model';
 import { parsePolicy } from '../core/policy/parse';
@@ -21,9 +23,16 @@ export interface LanguageSettings {
   readonly maxFileSize: number;
   /** `kmsPolicy.rules`: rule id -> off | info | warning | error. */
   readonly rules: Readonly<Record<string, SeveritySetting | undefined>>;
+  /** `kmsPolicy.leastPrivilege`: the style and principal form of the rewrite. */
+  readonly leastPrivilege: RewriteSettings;
 }
 
-export const DEFAULT_SETTINGS: LanguageSettings = { files: [], maxFileSize: 2 * 1024 * 1024, rules: {} };
+export const DEFAULT_SETTINGS: LanguageSettings = {
+  files: [],
+  maxFileSize: 2 * 1024 * 1024,
+  rules: {},
+  leastPrivilege: { style: 'key-policy-only', principalForm: 'k9' },
+};
 
 export interface LanguageService {
   configure(settings: Partial<LanguageSettings>, workspaceFolders?: readonly string[]): void;
@@ -36,11 +45,23 @@ export interface LanguageService {
   /** Diagnostics for a key policy; a document over the size limit gets one informational diagnostic instead. */
   doValidation(document: TextDocument, policy: PolicyDocument | undefined): Diagnostic[];
   doCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument): CodeAction[];
+  suggestAssignment(policy: PolicyDocument): SuggestResult;
+  applyLeastPrivilege(document: TextDocument, policy: PolicyDocument, args: ApplyArgs): { edit: WorkspaceEdit } | { error: string };
 }
 
 export interface ServiceOptions {
   /** Where docs/rules.md is, for each diagnostic's codeDescription link. */
   readonly docsUrl?: string;
+  /** The client has the interactive rewrite command (set by the VS Code extension). */
+  interactiveRewrite?: boolean;
+}
+
+function rewriteSettings(value: unknown): RewriteSettings {
+  const v = (value && typeof value === 'object' ? value : {}) as Partial<RewriteSettings>;
+  return {
+    style: v.style === 'delegate-to-iam' ? 'delegate-to-iam' : 'key-policy-only',
+    principalForm: v.principalForm === 'explicit' ? 'explicit' : 'k9',
+  };
 }
 
 export function getLanguageService(options: ServiceOptions = {}): LanguageService {
@@ -54,6 +75,7 @@ export function getLanguageService(options: ServiceOptions = {}): LanguageServic
       if (!Array.isArray(settings.files)) settings = { ...settings, files: [] };
       if (!settings.rules || typeof settings.rules !== 'object') settings = { ...settings, rules: {} };
       if (typeof settings.maxFileSize !== 'number' || !(settings.maxFileSize > 0)) settings = { ...settings, maxFileSize: DEFAULT_SETTINGS.maxFileSize };
+      settings = { ...settings, leastPrivilege: rewriteSettings(settings.leastPrivilege) };
       extraFiles = settings.files.length ? compileFileGlobs(settings.files) : undefined;
       if (workspaceFolders) folders = workspaceFolders.map((f) => (f.endsWith('/') ? f : f + '/'));
     },
@@ -72,7 +94,15 @@ export function getLanguageService(options: ServiceOptions = {}): LanguageServic
     },
     doComplete,
     doHover,
-    doCodeActions,
+    doCodeActions(document, range, context, policy) {
+      return doCodeActions(document, range, context, policy, { rewrite: settings.leastPrivilege, interactive: options.interactiveRewrite === true });
+    },
+    suggestAssignment(policy) {
+      return suggest(policy, settings.leastPrivilege);
+    },
+    applyLeastPrivilege(document, policy, args) {
+      return applyLeastPrivilege(document, policy, args, settings.leastPrivilege);
+    },
     doValidation(document, policy) {
       if (!policy) return [tooLargeDiagnostic(document.getText().length, settings.maxFileSize)];
       return doValidation(document, policy, { rules: settings.rules, docsUrl: options.docsUrl });

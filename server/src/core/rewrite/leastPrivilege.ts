@@ -6,7 +6,7 @@
 import { CAPABILITIES, expandAction, type Capability } from '../catalog/catalog';
 import { POLICY_VERSION } from '../policy/grammar';
 import type { PolicyDocument, Statement } from '../policy/model';
-import { detectFormatting, setValue, type Edit } from './edits';
+import { blockJson, detectFormatting, setValue, type Edit } from './edits';
 import { allowStatement, denyEveryoneElse, sidFor, type Json, type PrincipalForm } from './statements';
 
 export type Style = 'key-policy-only' | 'delegate-to-iam';
@@ -109,8 +109,7 @@ export function rewriteEdits(policy: PolicyDocument, assignment: Assignment, opt
   const statements = leastPrivilegeStatements(assignment, options, survivingSids(policy)).map((s) => reorder(s, order));
   if (policy.root?.type !== 'object') {
     const f = detectFormatting(policy.text);
-    const indent = f.insertSpaces ? ' '.repeat(f.tabSize ?? 2) : '\t';
-    return [{ offset: 0, length: policy.text.length, content: JSON.stringify({ Version: POLICY_VERSION, Statement: statements }, null, indent) + f.eol }];
+    return [{ offset: 0, length: policy.text.length, content: blockJson({ Version: POLICY_VERSION, Statement: statements }, '', f) + f.eol }];
   }
   // Both edits are computed on the original text and do not overlap: Version goes right after
   // the opening brace, the Statement value is replaced where it stands.

@@ -3,9 +3,13 @@
  * touch only what must change; `service/` turns them into LSP code actions.
  */
 import { findNodeAtOffset, getNodePath, type JSONPath } from 'jsonc-parser';
-import { expandAction, isWildcard, splitAction } from '../catalog/catalog';
+import { capabilitiesOf, expandAction, isWildcard, splitAction, type Capability } from '../catalog/catalog';
+import { effectiveAccess } from '../evaluate/index';
+import { parseOperator } from '../policy/operators';
+import { actionsFor, denyEveryoneElse } from './statements';
+import { suggestAssignment } from './suggest';
 import { POLICY_VERSION } from '../policy/grammar';
-import type { PolicyDocument, Span, ValueList } from '../policy/model';
+import type { PolicyDocument, Span, Statement, ValueList } from '../policy/model';
 import { replaceSpan, setValue, type Edit } from './edits';
 
 export interface Fix {
@@ -42,7 +46,103 @@ const replaceString: Fixer = (_policy, r) => {
   return value === undefined ? [] : [{ title: `Change to "${value}"`, edits: [replaceSpan(r.span, JSON.stringify(value))], preferred: true }];
 };
 
+/** The JSON path of a statement: `['Statement', i]`, or `['Statement']` for a single statement object. */
+function statementPath(policy: PolicyDocument, s: Statement): JSONPath {
+  const path = pathAt(policy, s.span.start);
+  return path ?? ['Statement', s.index];
+}
+
+function statementAt(policy: PolicyDocument, offset: number): Statement | undefined {
+  return policy.statements.find((x) => x.span.start <= offset && offset < x.span.end);
+}
+
+/** Principals that hold some access today (named roles, users, sessions and account roots): who DenyEveryoneElse must exempt. */
+export function allowedPrincipals(policy: PolicyDocument): string[] {
+  return effectiveAccess(policy)
+    .filter((p) => p.origin === 'named' && p.kind !== 'service' && Object.values(p.actions).some((d) => d.result === 'allowed' || d.result === 'via-iam'))
+    .map((p) => p.principal);
+}
+
+const addDenyEveryoneElse: Fixer = (policy) => {
+  const exempt = allowedPrincipals(policy);
+  if (exempt.length === 0 || !policy.statementSpan) return [];
+  const statement = denyEveryoneElse(exempt);
+  const single = policy.statements.length === 1 && policy.root?.children?.some((p) => p.children?.[0]?.value === 'Statement' && p.children?.[1]?.type === 'object');
+  if (single) {
+    const only = policy.statements[0];
+    const current = JSON.parse(policy.text.slice(only.span.start, only.span.end));
+    return [{ title: `Add DenyEveryoneElse (exempting ${exempt.length} principal${exempt.length === 1 ? '' : 's'})`, edits: setValue(policy.text, ['Statement'], [current, statement]) }];
+  }
+  return [{ title: `Add DenyEveryoneElse (exempting ${exempt.length} principal${exempt.length === 1 ? '' : 's'})`, edits: setValue(policy.text, ['Statement', -1], statement), preferred: true }];
+};
+
+/** Replaces a wildcard in one statement with the actions its principals need, by the suggested assignment. */
+const narrowWildcard: Fixer = (policy, r) => {
+  const s = statementAt(policy, r.span.start);
+  if (!s || !s.action) return [];
+  const suggestions = suggestAssignment(policy);
+  const named = effectiveAccessNames(policy, s);
+  const inStatement = suggestions.filter((x) => named.includes(x.principal));
+  const needed = new Set<Capability>(inStatement.flatMap((x) => x.suggested));
+  if (needed.size === 0) return [];
+  const caps = capabilitiesOf(expandAction('kms:*')).filter((c) => needed.has(c));
+  const wildcardValue = policy.text.slice(r.span.start, r.span.end);
+  const kept = s.action.items.filter((i) => i.span.start !== r.span.start).map((i) => i.value);
+  const actions = [...new Set([...kept, ...actionsFor(caps)])];
+  return [
+    {
+      title: `Replace ${wildcardValue} with the actions of ${caps.join(', ')} (what ${inStatement.map((x) => x.principal.slice(x.principal.lastIndexOf('/') + 1)).join(', ')} need${inStatement.length === 1 ? 's' : ''})`,
+      edits: setValue(policy.text, [...statementPath(policy, s), 'Action'], actions),
+    },
+  ];
+};
+
+function effectiveAccessNames(policy: PolicyDocument, s: Statement): string[] {
+  return effectiveAccess(policy)
+    .filter((p) => p.origin === 'named' && p.namedIn.includes(s.index))
+    .map((p) => p.principal);
+}
+
+const exemptPrincipal: Fixer = (policy, r) => {
+  const principal = typeof r.data?.principal === 'string' ? r.data.principal : undefined;
+  const s = statementAt(policy, r.span.start);
+  if (!principal || !s) return [];
+  const clause = (s.condition?.clauses ?? []).find((c) => parseOperator(c.operator.value)?.base.negated && c.key.value.toLowerCase() === 'aws:principalarn');
+  if (!clause) return [];
+  const path = [...statementPath(policy, s), 'Condition', clause.operator.value, clause.key.value];
+  const edits = clause.values.isArray ? setValue(policy.text, [...path, -1], principal) : setValue(policy.text, path, [...clause.values.items.map((v) => v.value), principal]);
+  return [{ title: `Exempt ${principal} from DenyEveryoneElse`, edits, preferred: true }];
+};
+
+const addCarveOuts: Fixer = (policy, r) => {
+  const s = statementAt(policy, r.span.start);
+  if (!s) return [];
+  const base = [...statementPath(policy, s), 'Condition'];
+  if (r.data?.replacement === 'BoolIfExists') {
+    // Move kms:GrantIsForAWSResource from Bool to BoolIfExists.
+    const clause = s.condition?.clauses.find((c) => c.key.value.toLowerCase() === 'kms:grantisforawsresource');
+    if (!clause) return [];
+    const bool = s.condition!.clauses.filter((c) => c.operator.value === 'Bool');
+    const condition = JSON.parse(policy.text.slice(s.condition!.span.start, s.condition!.span.end));
+    if (bool.length === 1) delete condition.Bool;
+    else delete condition.Bool[clause.key.value];
+    condition.BoolIfExists = { ...(condition.BoolIfExists ?? {}), [clause.key.value]: 'false' };
+    return [{ title: 'Use BoolIfExists for kms:GrantIsForAWSResource', edits: setValue(policy.text, base, condition), preferred: true }];
+  }
+  const has = (k: string) => s.condition?.clauses.some((c) => c.key.value.toLowerCase() === k);
+  const edits = [];
+  if (!has('aws:principalisawsservice')) edits.push(...setValue(policy.text, [...base, 'Bool', 'aws:PrincipalIsAWSService'], 'false'));
+  if (edits.length) return [{ title: 'Add the aws:PrincipalIsAWSService carve-out', edits, preferred: true }];
+  if (!has('kms:grantisforawsresource')) return [{ title: 'Add the kms:GrantIsForAWSResource carve-out (BoolIfExists)', edits: setValue(policy.text, [...base, 'BoolIfExists', 'kms:GrantIsForAWSResource'], 'false') }];
+  return [];
+};
+
 const FIXERS: Record<string, Fixer> = {
+  'missing-deny-everyone-else': addDenyEveryoneElse,
+  'over-broad-grant': narrowWildcard,
+  'deny-everyone-else-dead-grant': exemptPrincipal,
+  'deny-everyone-else-partial': replaceString,
+  'deny-everyone-else-carve-outs': addCarveOuts,
   'unknown-action': replaceString,
   'invalid-effect': replaceString,
   'unknown-element': replaceString,
