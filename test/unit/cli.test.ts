@@ -128,3 +128,34 @@ describe('kms-policy check (the real binary)', () => {
     });
   });
 });
+
+describe('kms-policy fix', () => {
+  test('--least-privilege prints the rewritten policy; --assign decides who gets what', () => {
+    const r = run(['fix', '--least-privilege', '--assign', 'arn:aws:iam::111122223333:user/ci=administer-resource,read-config', '--assign', 'arn:aws:iam::111122223333:role/appA=read-data', 'examples/orders.key-policy.json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.deepEqual(json.Statement.map((s: { Sid: string }) => s.Sid), ['AllowRestrictedAdministerResource', 'AllowRestrictedReadConfig', 'AllowRestrictedReadData']);
+    assert.equal(json.Id, 'orders-key-policy');
+    assert.equal(readFileSync(join(root, 'examples/orders.key-policy.json'), 'utf8').includes('kms:*'), true, 'without --write the file is untouched');
+  });
+  test('--write writes; a lockout is refused; the safe fixes mode fixes typos', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kms-fix-'));
+    try {
+      const file = join(dir, 'p.key-policy.json');
+      writeFileSync(file, readFileSync(join(root, 'examples/orders.key-policy.json')));
+      assert.equal(run(['fix', '--least-privilege', '--style', 'delegate-to-iam', '--write', file]).code, 0);
+      const written = JSON.parse(readFileSync(file, 'utf8'));
+      assert.equal(written.Statement.at(-1).Sid, 'DenyEveryoneElse');
+      assert.equal(run(['check', file]).code, 0, 'the written policy checks clean');
+      const locked = run(['fix', '--least-privilege', '--assign', 'arn:aws:iam::111122223333:role/appA=read-data', file]);
+      assert.equal(locked.code, 1);
+      assert.match(locked.stderr, /PutKeyPolicy/);
+      writeFileSync(file, '{"Statement": [{"Effect": "allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/ci"}, "Action": ["kms:PutKeyPolicy", "kms:Decrpyt"], "Resource": "arn:aws:kms:us-east-1:111122223333:key/1"}]}');
+      const fixed = run(['fix', file]);
+      assert.equal(fixed.stdout, '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/ci"}, "Action": ["kms:PutKeyPolicy", "kms:Decrypt"], "Resource": "*"}]}');
+      assert.equal(run(['fix', '--style', 'nope', file]).code, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
