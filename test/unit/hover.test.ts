@@ -25,6 +25,13 @@ describe('hover: actions', () => {
     assert.match(h.text, /`kms:RecipientAttestation:\*` \(\d+ keys\)/, 'long key families are folded');
     assert.match(h.text, /https:\/\/docs\.aws\.amazon\.com\/kms\/latest\/APIReference\/API_Decrypt\.html/);
   });
+  test('says who can call the action under this policy, from the evaluator', () => {
+    const h = hover('{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:role/intern"}, "Action": "kms:Dec|rypt", "Resource": "*"}]}')!;
+    assert.match(h.text, /\*\*Who can call kms:Decrypt under this policy\*\*/);
+    assert.match(h.text, /- Allowed: `arn:aws:iam::111122223333:root`/);
+    assert.match(h.text, /- Allowed if an IAM policy also allows it: anyone else in 111122223333/);
+    assert.match(h.text, /- Explicitly denied: `arn:aws:iam::111122223333:role\/intern`/);
+  });
   test('ReEncryptFrom links the ReEncrypt API page', () => {
     assert.match(hover('{"Statement": [{"Action": "kms:ReEncrypt|From"}]}')!.text, /API_ReEncrypt\.html/);
   });

@@ -5,13 +5,15 @@ import { MarkupKind, type Hover, type Position } from 'vscode-languageserver-typ
 import { POLICY_ELEMENTS, PRINCIPAL_TYPES, STATEMENT_ELEMENTS } from '../core/policy/grammar';
 import type { PolicyDocument } from '../core/policy/model';
 import { actionValueMarkdown, conditionKeyMarkdown, operatorMarkdown } from './docs';
+import { findAction, isWildcard } from '../core/catalog/catalog';
+import { effectiveAccess, type AccessResult } from '../core/evaluate/index';
 
 export function doHover(document: TextDocument, position: Position, policy: PolicyDocument): Hover | null {
   if (!policy.root) return null;
   const offset = document.offsetAt(position);
   const node = findNodeAtOffset(policy.root, offset, false);
   if (!node || node.type !== 'string' || !node.parent) return null;
-  const markdown = describe(node);
+  const markdown = describe(node, policy);
   if (!markdown) return null;
   return {
     contents: { kind: MarkupKind.Markdown, value: markdown },
@@ -19,7 +21,7 @@ export function doHover(document: TextDocument, position: Position, policy: Poli
   };
 }
 
-function describe(node: Node): string | undefined {
+function describe(node: Node, policy?: PolicyDocument): string | undefined {
   const parent = node.parent!;
   const isKey = parent.type === 'property' && parent.children?.[0] === node;
   // For a key, the path of its property's value; for a value, its own path.
@@ -37,8 +39,33 @@ function describe(node: Node): string | undefined {
     if ((rel[0] === 'Principal' || rel[0] === 'NotPrincipal') && rel.length === 2) return elementDoc(PRINCIPAL_TYPES, value);
     return undefined;
   }
-  if ((rel[0] === 'Action' || rel[0] === 'NotAction') && rel.length <= 2) return actionValueMarkdown(value);
+  if ((rel[0] === 'Action' || rel[0] === 'NotAction') && rel.length <= 2) {
+    const who = policy && whoCanMarkdown(policy, value);
+    return actionValueMarkdown(value) + (who ? '\n\n' + who : '');
+  }
   return undefined;
+}
+
+const SHOWN: readonly [AccessResult, string][] = [
+  ['allowed', 'Allowed'],
+  ['via-iam', 'Allowed if an IAM policy also allows it'],
+  ['conditional', 'Depends on conditions'],
+  ['denied', 'Explicitly denied'],
+];
+
+/** "Who can call it?" for one action, from the evaluator: the principals the policy names, and anyone else. */
+function whoCanMarkdown(policy: PolicyDocument, value: string): string | undefined {
+  const action = findAction(value);
+  if (!action || isWildcard(value)) return undefined;
+  const access = effectiveAccess(policy);
+  const label = (p: (typeof access)[number]) =>
+    p.origin === 'named' ? '`' + p.principal + '`' : p.origin === 'unnamed-same-account' ? `anyone else in ${p.account}` : p.origin === 'unnamed-other-account' ? 'anyone in another account' : 'AWS services';
+  const lines = [`**Who can call ${action.fullName} under this policy**`, ''];
+  for (const [result, title] of SHOWN) {
+    const who = access.filter((p) => p.actions[action.fullName]?.result === result);
+    if (who.length) lines.push(`- ${title}: ${who.map(label).join(', ')}`);
+  }
+  return lines.length > 2 ? lines.join('\n') : undefined;
 }
 
 function elementDoc(elements: readonly { name: string; doc: string }[], name: string): string | undefined {
