@@ -35,9 +35,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    // Every JSON document is offered; the server answers only for key policies (by name, by
-    // the kmsPolicy.files setting, or by content) and stays silent on everything else.
-    documentSelector: [{ language: 'json' }, { language: 'jsonc' }],
+    // Every JSON, YAML and Terraform document is offered; the server answers only for key
+    // policies (by name, by the kmsPolicy.files setting, or by content) and for CloudFormation
+    // templates and .tf files that hold one, and stays silent on everything else.
+    documentSelector: [{ language: 'json' }, { language: 'jsonc' }, { language: 'yaml' }, { language: 'terraform' }],
     synchronize: { configurationSection: 'kmsPolicy' },
     initializationOptions: { settings: settings(), interactiveRewrite: true },
   };

@@ -33,6 +33,7 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
   let canPullConfiguration = false;
   /** LSP 3.17 pull diagnostics when the client supports them (VS Code does); otherwise we push on every change, with no delay. */
   let pullDiagnostics = false;
+  let canRefreshDiagnostics = false;
 
   /** Diagnostics for any open document: [] for documents that are not key policies. */
   function diagnose(document: TextDocument): Diagnostic[] {
@@ -48,7 +49,10 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
   }
 
   function revalidateAll(): void {
-    if (pullDiagnostics) connection.languages.diagnostics.refresh();
+    if (pullDiagnostics) {
+      // Only clients that say so can be asked to pull again; the others pull on their own schedule.
+      if (canRefreshDiagnostics) connection.languages.diagnostics.refresh().catch((e: unknown) => connection.console.warn(`diagnostics refresh failed: ${String(e)}`));
+    }
     else documents.all().forEach(push);
   }
 
@@ -102,12 +106,14 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
     serviceOptions.interactiveRewrite = init?.interactiveRewrite === true;
     service.configure(init?.settings ?? {}, folders);
     pullDiagnostics = params.capabilities.textDocument?.diagnostic !== undefined;
+    canRefreshDiagnostics = params.capabilities.workspace?.diagnostics?.refreshSupport === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
         completionProvider: { triggerCharacters: ['"', ':'], resolveProvider: false },
         hoverProvider: true,
+        documentSymbolProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
         executeCommandProvider: { commands: [APPLY_LEAST_PRIVILEGE] },
       },
@@ -151,6 +157,13 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
     guard('hover', (params) => {
       const hit = keyPolicy(params.textDocument.uri);
       return hit ? service.doHover(hit.document, params.position, hit.policy) : null;
+    }),
+  );
+
+  connection.onDocumentSymbol(
+    guard('documentSymbol', (params) => {
+      const hit = keyPolicy(params.textDocument.uri);
+      return hit ? service.doDocumentSymbols(hit.document, hit.policy) : null;
     }),
   );
 

@@ -51,7 +51,7 @@ function* walkDir(dir: string, seen: Set<string>, onError: (path: string, messag
     }
     if (st.isDirectory()) {
       if (!SKIP_DIRS.has(name)) yield* walkDir(p, seen, onError);
-    } else if (st.isFile() && /\.json$/i.test(name)) {
+    } else if (st.isFile() && /\.(json|ya?ml|template|tf)$/i.test(name)) {
       yield { path: p, named: false };
     }
   }

@@ -1,6 +1,7 @@
 /** CLI reports: findings with 1-based lines and columns, and their text, JSON and SARIF forms. */
 import { lineIndex } from '../core/policy/lines';
 import { RULES, type Finding, type Severity } from '../core/rules/index';
+import { IAC_RULES } from '../core/embed/rules';
 
 export interface CliFinding {
   code: string;
@@ -54,6 +55,7 @@ const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'er
 export function formatSarif(reports: readonly FileReport[], toolVersion: string, ruleHelp: (id: string) => string | undefined): string {
   const rules = [
     ...RULES.map((r) => ({ id: r.id, summary: r.summary, level: r.defaultSeverity })),
+    ...IAC_RULES.filter((r) => !RULES.some((x) => x.id === r.id)).map((r) => ({ id: r.id, summary: r.summary, level: r.defaultSeverity })),
     ...Object.entries(FILE_RULES).map(([id, summary]) => ({ id, summary, level: 'error' as Severity })),
   ];
   const index = new Map(rules.map((r, i) => [r.id, i]));

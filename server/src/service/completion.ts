@@ -1,5 +1,5 @@
 /** Completion in key policies: KMS actions, the policy grammar, condition operators and keys, statement snippets. */
-import { getLocation, type Node, type Segment } from 'jsonc-parser';
+import { getLocation, type Location, type Node, type Segment } from 'jsonc-parser';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   CompletionItemKind,
@@ -42,11 +42,19 @@ interface Target {
   inString: boolean;
 }
 
-export function doComplete(document: TextDocument, position: Position, policy: PolicyDocument): CompletionList {
+export interface CompletionOptions {
+  /**
+   * Where the offset is in the policy (path, key or value, the token typed so far). Defaults to
+   * jsonc-parser's `getLocation` on the policy text; policies inside YAML or HCL provide their own.
+   */
+  readonly locate?: (text: string, offset: number) => Location;
+}
+
+export function doComplete(document: TextDocument, position: Position, policy: PolicyDocument, options: CompletionOptions = {}): CompletionList {
   if (policy.fatal) return EMPTY;
   const text = policy.text;
   const offset = document.offsetAt(position);
-  const location = getLocation(text, offset);
+  const location = (options.locate ?? getLocation)(text, offset);
   const path = location.path;
   const prev = location.previousNode;
 

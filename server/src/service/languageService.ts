@@ -4,7 +4,7 @@
  * server, the CLI and the tests all call the same thing.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CodeAction, CodeActionContext, CompletionList, Diagnostic, Hover, Position, Range } from 'vscode-languageserver-types';
+import type { CodeAction, CodeActionContext, CompletionList, Diagnostic, DocumentSymbol, Hover, Position, Range } from 'vscode-languageserver-types';
 import { doCodeActions } from './codeActions';
 import { applyLeastPrivilege, suggest, type ApplyArgs, type RewriteSettings, type SuggestResult } from './rewrite';
 import type { WorkspaceEdit } from 'vscode-languageserver-types';
@@ -15,6 +15,8 @@ import { compileFileGlobs, isKeyPolicyName, looksLikeKeyPolicy, type Matcher } f
 import { doComplete } from './completion';
 import { doHover } from './hover';
 import { doValidation, tooLargeDiagnostic } from './diagnostics';
+import { classify, iacHostDocument, isRelevantIac } from '../core/embed/index';
+import { iacCodeActions, iacComplete, iacDocumentSymbols, iacHover, iacValidation } from './embedded';
 
 export interface LanguageSettings {
   /** Extra globs for key policy files (`kmsPolicy.files`). */
@@ -47,6 +49,8 @@ export interface LanguageService {
   doCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument): CodeAction[];
   suggestAssignment(policy: PolicyDocument): SuggestResult;
   applyLeastPrivilege(document: TextDocument, policy: PolicyDocument, args: ApplyArgs): { edit: WorkspaceEdit } | { error: string };
+  /** The keys and statements of a CloudFormation template or Terraform file (empty for a policy file). */
+  doDocumentSymbols(document: TextDocument, policy: PolicyDocument): DocumentSymbol[];
 }
 
 export interface ServiceOptions {
@@ -80,9 +84,12 @@ export function getLanguageService(options: ServiceOptions = {}): LanguageServic
       if (workspaceFolders) folders = workspaceFolders.map((f) => (f.endsWith('/') ? f : f + '/'));
     },
     parse(document) {
-      return parsePolicy(document.getText());
+      const text = document.getText();
+      const iac = classify(uriPath(document.uri), text);
+      return iac ? iacHostDocument(text, iac) : parsePolicy(text);
     },
     isKeyPolicy(document, policy) {
+      if (policy?.iac) return isRelevantIac(policy.iac, policy.text);
       const uri = document.uri;
       const path = uriPath(uri);
       const folder = folders.find((f) => uri.startsWith(f));
@@ -92,10 +99,19 @@ export function getLanguageService(options: ServiceOptions = {}): LanguageServic
     isTooLarge(document) {
       return document.getText().length > settings.maxFileSize;
     },
-    doComplete,
-    doHover,
+    doComplete(document, position, policy) {
+      return policy.iac ? iacComplete(document, position, policy) : doComplete(document, position, policy);
+    },
+    doHover(document, position, policy) {
+      return policy.iac ? iacHover(document, position, policy) : doHover(document, position, policy);
+    },
     doCodeActions(document, range, context, policy) {
-      return doCodeActions(document, range, context, policy, { rewrite: settings.leastPrivilege, interactive: options.interactiveRewrite === true });
+      const run = (d: TextDocument, r: Range, c: CodeActionContext, p: PolicyDocument) =>
+        doCodeActions(d, r, c, p, { rewrite: settings.leastPrivilege, interactive: options.interactiveRewrite === true });
+      return policy.iac ? iacCodeActions(document, range, context, policy, run) : run(document, range, context, policy);
+    },
+    doDocumentSymbols(document, policy) {
+      return policy.iac ? iacDocumentSymbols(document, policy) : [];
     },
     suggestAssignment(policy) {
       return suggest(policy, settings.leastPrivilege);
@@ -105,6 +121,7 @@ export function getLanguageService(options: ServiceOptions = {}): LanguageServic
     },
     doValidation(document, policy) {
       if (!policy) return [tooLargeDiagnostic(document.getText().length, settings.maxFileSize)];
+      if (policy.iac) return iacValidation(document, policy, { rules: settings.rules, docsUrl: options.docsUrl });
       return doValidation(document, policy, { rules: settings.rules, docsUrl: options.docsUrl });
     },
   };

@@ -2,6 +2,7 @@
 import { snapshot } from './kms-catalog.generated';
 import { ACTION_CAPABILITY, CAPABILITIES, type Capability } from './capabilities';
 import type { ActionInfo, ConditionKeyInfo } from './types';
+import { wildcardMatcher, type WildcardMatcher } from '../util/wildcard';
 
 export type { ActionInfo, ConditionKeyInfo } from './types';
 export { CAPABILITIES, CAPABILITY_INFO, type Capability } from './capabilities';
@@ -47,18 +48,11 @@ export function splitAction(action: string): { service: string; name: string } {
   return i < 0 ? { service: '', name: action } : { service: action.slice(0, i), name: action.slice(i + 1) };
 }
 
-/** IAM wildcard (`*` any run, `?` one char), case-insensitive, compiled once per pattern. */
-export function wildcardRegExp(pattern: string): RegExp {
-  let cached = wildcardCache.get(pattern);
-  if (!cached) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-    cached = new RegExp(`^${body}$`, 'i');
-    if (wildcardCache.size > 1000) wildcardCache.clear();
-    wildcardCache.set(pattern, cached);
-  }
-  return cached;
+/** IAM wildcard (`*` any run, `?` one char), case-insensitive. Safe on hostile patterns (see util/wildcard.ts). */
+export function wildcardRegExp(pattern: string): WildcardMatcher {
+  return wildcardMatcher(pattern);
 }
-const wildcardCache = new Map<string, RegExp>();
+
 
 /**
  * The KMS actions an Action element value stands for: `kms:Decrypt` -> [Decrypt],

@@ -2,6 +2,7 @@
  * Condition clauses, compiled once per policy and decided against a request context with
  * three-valued logic: a clause is true, false, or unknown (it needs a value we do not have).
  */
+import { wildcardMatcher, type WildcardMatcher } from '../util/wildcard';
 import type { ConditionClause } from '../policy/model';
 import { parseOperator, type ParsedOperator } from '../policy/operators';
 
@@ -119,18 +120,9 @@ export function decideClauses(clauses: readonly CompiledClause[], lookup: Contex
 
 // ---- patterns --------------------------------------------------------------------------------
 
-const regexCache = new Map<string, RegExp>();
-
 /** IAM string wildcards (`*`, `?`), case-sensitive as StringLike and ArnLike are. */
-function caseSensitiveWildcard(pattern: string): RegExp {
-  let re = regexCache.get(pattern);
-  if (!re) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-    re = new RegExp(`^${body}$`, 's');
-    if (regexCache.size > 2000) regexCache.clear();
-    regexCache.set(pattern, re);
-  }
-  return re;
+function caseSensitiveWildcard(pattern: string): WildcardMatcher {
+  return wildcardMatcher(pattern, true);
 }
 
 /** Has the six parts of an ARN (five colons or more)? */
@@ -148,6 +140,6 @@ function splitArn(arn: string): string[] | undefined {
 }
 
 /** ArnEquals and ArnLike compare an ARN part by part, with wildcards inside each part. */
-function arnPattern(value: string): RegExp[] | undefined {
+function arnPattern(value: string): WildcardMatcher[] | undefined {
   return splitArn(value)?.map(caseSensitiveWildcard);
 }

@@ -4,6 +4,7 @@
  * free of any editor type.
  */
 import type { Node, ParseError } from 'jsonc-parser';
+import type { EmbeddedInfo, IacDocument } from '../embed/types';
 
 export interface Span {
   readonly start: number;
@@ -17,6 +18,12 @@ export interface ScalarValue {
   readonly span: Span;
   /** True when written as a JSON string. */
   readonly literal: boolean;
+  /**
+   * Set for a policy embedded in an IaC file when the value is an intrinsic or a reference
+   * (`!GetAtt AppRole.Arn`, `aws_iam_role.ci.arn`): the text as written, for messages. `value` is
+   * then a stable synthetic stand-in (see core/embed/symbols.ts).
+   */
+  readonly written?: string;
 }
 
 /** An element that IAM lets you write as one string or as an array of strings. */
@@ -86,4 +93,8 @@ export interface PolicyDocument {
   /** Span of the Statement value, if present. */
   readonly statementSpan?: Span;
   readonly statements: readonly Statement[];
+  /** Set for a policy found inside an IaC file: spans are offsets in that file (see core/embed). */
+  readonly embedded?: EmbeddedInfo;
+  /** Set for a whole IaC file (CloudFormation, Terraform): the policies in it. The other fields are then empty. */
+  readonly iac?: IacDocument;
 }

@@ -28,6 +28,22 @@ export function parsePolicy(text: string): PolicyDocument {
   } catch (e) {
     return { text, root: undefined, syntaxErrors, properties: [], statements: [], fatal: `could not parse: ${String(e)}` };
   }
+  return policyFromTree(text, root, syntaxErrors);
+}
+
+/**
+ * Extra fields a node may carry when it was built for a policy embedded in an IaC file (a
+ * synthetic tree with the same shape as jsonc-parser's, see core/embed).
+ */
+export interface EmbeddedNodeInfo {
+  /** The value as written in the host (`!GetAtt AppRole.Arn`); `value` is a synthetic stand-in. */
+  written?: string;
+  /** An intrinsic or reference whose value is unknown here: read as a non-literal scalar, so rules skip it. */
+  opaque?: boolean;
+}
+
+/** The model of a policy from a jsonc-parser-shaped tree whose offsets are in `text`. */
+export function policyFromTree(text: string, root: Node | undefined, syntaxErrors: ParseError[]): PolicyDocument {
   if (!root || root.type !== 'object') return { text, root, syntaxErrors, properties: [], statements: [] };
 
   const top = propertiesOf(root);
@@ -96,8 +112,11 @@ function lastValue(obj: Node, name: string): Node | undefined {
 function scalar(node: Node | undefined): ScalarValue | undefined {
   if (!node) return undefined;
   switch (node.type) {
-    case 'string':
-      return { value: node.value as string, span: spanOf(node), literal: true };
+    case 'string': {
+      const extra = node as Node & EmbeddedNodeInfo;
+      if (extra.written === undefined) return { value: node.value as string, span: spanOf(node), literal: true };
+      return { value: node.value as string, span: spanOf(node), literal: extra.opaque !== true, written: extra.written };
+    }
     case 'number':
     case 'boolean':
       return { value: String(node.value), span: spanOf(node), literal: false };

@@ -1,0 +1,108 @@
+/** CloudFormation intrinsics, shared by the JSON and YAML template readers. */
+import type { Segment, SymbolMeaning } from './symbols';
+import { splitInterpolations } from './symbols';
+
+/** A template value, reduced to what intrinsic evaluation needs. */
+export type Gen =
+  | { readonly kind: 'str'; readonly value: string }
+  | { readonly kind: 'seq'; readonly items: readonly Gen[] }
+  | { readonly kind: 'map'; readonly entries: readonly (readonly [string, Gen])[] }
+  | { readonly kind: 'fn'; readonly name: string; readonly arg: Gen }
+  | { readonly kind: 'other' };
+
+/** Resource types that hold a key policy. */
+export const CFN_KEY_TYPES = ['AWS::KMS::Key', 'AWS::KMS::ReplicaKey'];
+
+/** Short-form tags: `!Sub` -> `Fn::Sub`. */
+export const CFN_TAGS: Readonly<Record<string, string>> = {
+  '!Ref': 'Ref',
+  '!Condition': 'Condition',
+  ...Object.fromEntries(
+    ['Sub', 'GetAtt', 'Join', 'If', 'ImportValue', 'FindInMap', 'Select', 'Split', 'Base64', 'Cidr', 'GetAZs', 'Equals', 'And', 'Or', 'Not', 'Transform', 'Length', 'ToJsonString', 'ForEach'].map((n) => [`!${n}`, `Fn::${n}`]),
+  ),
+};
+
+export function isIntrinsicName(key: string): boolean {
+  return key === 'Ref' || key.startsWith('Fn::');
+}
+
+export interface CfnContext {
+  /** Logical id -> resource type. */
+  readonly resources: ReadonlyMap<string, string>;
+}
+
+const PSEUDO: Readonly<Record<string, SymbolMeaning>> = {
+  'AWS::AccountId': { kind: 'this-account' },
+  'AWS::Partition': { kind: 'partition' },
+  'AWS::Region': { kind: 'region' },
+  'AWS::URLSuffix': { kind: 'url-suffix' },
+};
+
+/** What `${name}` (a Ref or a GetAtt in dotted form) stands for in this template. */
+export function cfnMeaning(name: string, ctx: CfnContext): SymbolMeaning {
+  const pseudo = PSEUDO[name];
+  if (pseudo) return pseudo;
+  const dot = name.indexOf('.');
+  if (dot > 0 && name.slice(dot + 1) === 'Arn') {
+    const id = name.slice(0, dot);
+    const type = ctx.resources.get(id);
+    if (type === 'AWS::IAM::Role') return { kind: 'principal', type: 'role', name: id };
+    if (type === 'AWS::IAM::User') return { kind: 'principal', type: 'user', name: id };
+    return { kind: 'unknown', name };
+  }
+  // Ref of a role or user resource is its name: `role/${AppRole}` names the same principal as `!GetAtt AppRole.Arn`.
+  return { kind: 'unknown', name };
+}
+
+/** The segments of a string-valued intrinsic, or undefined when it is not one we can follow. */
+export function intrinsicSegments(g: Gen, ctx: CfnContext, depth = 0): Segment[] | undefined {
+  if (depth > 16) return undefined;
+  if (g.kind === 'str') return [{ lit: g.value }];
+  if (g.kind !== 'fn') return undefined;
+  const { name, arg } = g;
+  if (name === 'Ref' && arg.kind === 'str') return [sym(arg.value, ctx)];
+  if (name === 'Fn::GetAtt') {
+    if (arg.kind === 'str') return [sym(arg.value, ctx)];
+    if (arg.kind === 'seq' && arg.items.length === 2 && arg.items.every((i) => i.kind === 'str')) {
+      return [sym(`${(arg.items[0] as { value: string }).value}.${(arg.items[1] as { value: string }).value}`, ctx)];
+    }
+    return undefined;
+  }
+  if (name === 'Fn::Sub') {
+    let template: string | undefined;
+    let vars: ReadonlyMap<string, Gen> = new Map();
+    if (arg.kind === 'str') template = arg.value;
+    else if (arg.kind === 'seq' && arg.items[0]?.kind === 'str') {
+      template = arg.items[0].value;
+      const m = arg.items[1];
+      if (m?.kind === 'map') vars = new Map(m.entries);
+    }
+    if (template === undefined) return undefined;
+    const out: Segment[] = [];
+    for (const part of splitInterpolations(template, 'cfn')) {
+      if ('lit' in part) out.push({ lit: part.lit });
+      else if (vars.has(part.expr)) {
+        const inner = intrinsicSegments(vars.get(part.expr)!, ctx, depth + 1);
+        if (!inner) return undefined;
+        out.push(...inner);
+      } else out.push(sym(part.expr, ctx));
+    }
+    return out;
+  }
+  if (name === 'Fn::Join' && arg.kind === 'seq' && arg.items[0]?.kind === 'str' && arg.items[1]?.kind === 'seq') {
+    const delimiter = arg.items[0].value;
+    const out: Segment[] = [];
+    arg.items[1].items.forEach((item, i) => {
+      if (i > 0 && delimiter) out.push({ lit: delimiter });
+      const inner = intrinsicSegments(item, ctx, depth + 1);
+      if (inner) out.push(...inner);
+      else out.push({ sym: '?', meaning: { kind: 'unknown', name: 'value' } });
+    });
+    return out;
+  }
+  return undefined;
+}
+
+function sym(name: string, ctx: CfnContext): Segment {
+  return { sym: '${' + name + '}', meaning: cfnMeaning(name, ctx) };
+}

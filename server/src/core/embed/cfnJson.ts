@@ -1,0 +1,142 @@
+/** Key policies in CloudFormation JSON templates: `{"Fn::Sub": ...}` and `{"Ref": ...}` are read as symbolic values. */
+import { parseTree, type Node, type ParseError } from 'jsonc-parser';
+import type { PolicyDocument } from '../policy/model';
+import { embeddedPolicy, oneLine, symbolicNode } from './build';
+import { CFN_KEY_TYPES, intrinsicSegments, isIntrinsicName, type CfnContext, type Gen } from './cfn';
+import { BYPASS_RULE_ID, bypassMessage } from './bypassRule';
+import { parseRegion, transformTree } from './jsonRegion';
+import { Symbols } from './symbols';
+import { spanOfNode, type TreeNode } from './tree';
+import type { IacDocument, IacProblem } from './types';
+
+function value(obj: Node | undefined, key: string): Node | undefined {
+  if (obj?.type !== 'object') return undefined;
+  let found: Node | undefined;
+  for (const p of obj.children ?? []) if (p.children?.[0]?.value === key) found = p.children?.[1];
+  return found;
+}
+
+function property(obj: Node | undefined, key: string): Node | undefined {
+  if (obj?.type !== 'object') return undefined;
+  return obj.children?.find((p) => p.children?.[0]?.value === key);
+}
+
+export function cfnJsonDocument(text: string): IacDocument {
+  const errors: ParseError[] = [];
+  let root: Node | undefined;
+  try {
+    root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: true });
+  } catch (e) {
+    return { kind: 'cfn-json', policies: [], problems: [{ code: 'iac-syntax', severity: 'error', span: { start: 0, end: Math.min(1, text.length) }, message: `JSON could not be read: ${String(e)}` }], modules: [] };
+  }
+  const problems: IacProblem[] = [];
+  const policies: PolicyDocument[] = [];
+  const regions: { start: number; end: number }[] = [];
+  const resources = value(root, 'Resources');
+  const types = new Map<string, string>();
+  for (const p of resources?.children ?? []) {
+    const id = p.children?.[0]?.value;
+    const type = value(p.children?.[1], 'Type');
+    if (typeof id === 'string' && type?.type === 'string') types.set(id, type.value as string);
+  }
+  const ctx: CfnContext = { resources: types };
+  const symbols = new Symbols();
+  for (const p of resources?.children ?? []) {
+    const [idNode, resource] = p.children ?? [];
+    const id = idNode?.value;
+    const type = types.get(String(id));
+    if (typeof id !== 'string' || !type || !CFN_KEY_TYPES.includes(type)) continue;
+    const props = value(resource, 'Properties');
+    const policyProp = property(props, 'KeyPolicy');
+    const bypassProp = property(props, 'BypassPolicyLockoutSafetyCheck');
+    const bypassValue = bypassProp?.children?.[1];
+    const bypass = bypassValue && (bypassValue.value === true || bypassValue.value === 'true') ? spanOfNode(bypassProp!) : undefined;
+    const policyNode = policyProp?.children?.[1];
+    if (!policyNode || policyNode.type !== 'object') {
+      if (bypass) problems.push({ code: BYPASS_RULE_ID, severity: 'warning', span: bypass, message: bypassMessage(false) });
+      continue;
+    }
+    const span = spanOfNode(policyNode);
+    regions.push(span);
+    symbols.startPolicy();
+    const region = parseRegion(text, span);
+    if (region.root) {
+      transformTree(region.root, (n, principal) => {
+        const fn = intrinsicOf(n);
+        if (!fn) return undefined;
+        const source = text.slice(n.offset, n.offset + n.length);
+        const segments = intrinsicSegments(gen(n), ctx);
+        const written = oneLine(source);
+        return symbolicNode(spanOfNode(n), segments ?? [{ sym: written, meaning: { kind: 'unknown', name: written } }], principal, written, source, symbols);
+      });
+    }
+    policies.push(
+      embeddedPolicy(region.text, region.root, region.errors, {
+        kind: 'cfn-json',
+        form: 'json',
+        resource: id,
+        resourceType: type,
+        resourceSpan: spanOfNode(idNode!),
+        resourceFullSpan: spanOfNode(p),
+        span,
+        keySpan: spanOfNode(policyProp!.children![0]),
+        bypassLockoutSafetyCheck: bypass,
+      }, symbols),
+    );
+  }
+  // Errors inside a policy are the json-syntax rule's; the others are the template's.
+  const seen = new Set<number>();
+  for (const e of errors) {
+    if (regions.some((r) => e.offset >= r.start && e.offset < r.end) || seen.has(e.offset)) continue;
+    seen.add(e.offset);
+    problems.push({ code: 'iac-syntax', severity: 'error', span: { start: e.offset, end: e.offset + Math.max(1, e.length) }, message: `Template JSON syntax: ${describe(e.error)}.` });
+  }
+  return { kind: 'cfn-json', policies, problems, modules: [] };
+}
+
+const ERROR_NAMES: Record<number, string> = {
+  1: 'invalid symbol',
+  2: 'invalid number format',
+  3: 'property name expected',
+  4: 'value expected',
+  5: 'colon expected',
+  6: 'comma expected',
+  7: 'closing brace expected',
+  8: 'closing bracket expected',
+  9: 'end of file expected',
+  10: 'invalid comment token',
+  11: 'unexpected end of comment',
+  12: 'unexpected end of string',
+  13: 'unexpected end of number',
+  14: 'invalid unicode',
+  15: 'invalid escape character',
+  16: 'invalid character',
+};
+
+function describe(code: number): string {
+  return ERROR_NAMES[code] ?? 'invalid JSON';
+}
+
+function intrinsicOf(n: TreeNode): string | undefined {
+  if (n.type !== 'object' || n.children?.length !== 1) return undefined;
+  const key = n.children[0].children?.[0]?.value;
+  return typeof key === 'string' && isIntrinsicName(key) ? key : undefined;
+}
+
+function gen(n: Node | undefined): Gen {
+  if (!n) return { kind: 'other' };
+  const fn = intrinsicOf(n as TreeNode);
+  if (fn) return { kind: 'fn', name: fn, arg: gen(n.children![0].children?.[1]) };
+  switch (n.type) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return { kind: 'str', value: String(n.value) };
+    case 'array':
+      return { kind: 'seq', items: (n.children ?? []).map(gen) };
+    case 'object':
+      return { kind: 'map', entries: (n.children ?? []).map((p) => [String(p.children?.[0]?.value ?? ''), gen(p.children?.[1])] as const) };
+    default:
+      return { kind: 'other' };
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Key policies inside IaC files. `classify` decides whether a file is a CloudFormation template
+ * or a Terraform file; `analyzeIac` finds its key policies, each a PolicyDocument whose spans are
+ * offsets in the file, so every rule and feature works on them unchanged.
+ */
+import type { PolicyDocument } from '../policy/model';
+import { cfnJsonDocument } from './cfnJson';
+import { cfnYamlDocument } from './cfnYaml';
+import { terraformDocument } from './terraform';
+import type { IacDocument, IacKind } from './types';
+
+export type { EmbeddedInfo, IacDocument, IacKind, IacProblem, IacSymbol, K9Module, PolicyForm } from './types';
+
+const TEMPLATE_NAME = /\.(template|cfn)\.(json|ya?ml)$|\.template$|\.cfn$/i;
+
+/** The IaC kind of a file, by its name and (for JSON and YAML) its content; undefined when it is none. */
+export function classify(path: string, text: string): IacKind | undefined {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.tf') || lower.endsWith('.tofu')) return 'terraform';
+  const json = lower.endsWith('.json') || (!/\.ya?ml$/.test(lower) && text.trimStart().startsWith('{'));
+  const named = TEMPLATE_NAME.test(lower);
+  if (!named && !lower.endsWith('.json') && !/\.ya?ml$/.test(lower)) return undefined;
+  if (/\.(key-policy|kms-policy)\.json$|\.kms-domain\.(json|ya?ml)$/.test(lower)) return undefined;
+  if (!named && !hasTemplateMarkers(text)) return undefined;
+  return json ? 'cfn-json' : 'cfn-yaml';
+}
+
+/**
+ * Cheap content check before any parse: a CloudFormation template names `AWSTemplateFormatVersion`,
+ * or has `Resources` and an `AWS::` resource type. `analyzeIac` confirms it on the parsed tree.
+ */
+export function hasTemplateMarkers(text: string): boolean {
+  if (text.includes('AWSTemplateFormatVersion')) return true;
+  return text.includes('Resources') && /["'\s]AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/.test(text);
+}
+
+export function analyzeIac(text: string, kind: IacKind): IacDocument {
+  try {
+    switch (kind) {
+      case 'terraform':
+        return terraformDocument(text);
+      case 'cfn-json':
+        return cfnJsonDocument(text);
+      case 'cfn-yaml':
+        return cfnYamlDocument(text);
+    }
+  } catch (e) {
+    return { kind, policies: [], modules: [], problems: [{ code: 'internal-error', severity: 'error', span: { start: 0, end: 0 }, message: `Reading this file failed: ${String(e)}. Please report this.` }] };
+  }
+}
+
+/** The host document for an IaC file: a PolicyDocument with no policy of its own and `iac` set. */
+export function iacHostDocument(text: string, kind: IacKind): PolicyDocument {
+  return { text, root: undefined, syntaxErrors: [], properties: [], statements: [], iac: analyzeIac(text, kind) };
+}
+
+/** A template or .tf file is ours when it holds a key policy or k9's module, or is a broken file that mentions KMS keys. */
+export function isRelevantIac(iac: IacDocument, text: string): boolean {
+  if (iac.policies.length > 0 || iac.modules.length > 0) return true;
+  return iac.problems.length > 0 && /aws_kms_|AWS::KMS::|k9securityio/.test(text);
+}
+
+/** The embedded policy whose span holds `offset`, if any. */
+export function policyAt(iac: IacDocument, offset: number): PolicyDocument | undefined {
+  return iac.policies.find((p) => p.embedded && p.embedded.span.start <= offset && offset <= p.embedded.span.end);
+}

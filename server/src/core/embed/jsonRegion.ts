@@ -1,0 +1,62 @@
+/**
+ * A JSON policy that is a region of a bigger file (a CloudFormation JSON template's KeyPolicy, a
+ * Terraform heredoc): parsed on a copy of the file where everything outside the region is
+ * blanked to spaces (line breaks kept), so every offset is already a host offset and
+ * jsonc-parser's own features (getLocation, modify) work on `policy.text` unchanged.
+ */
+import { parseTree, type Node, type ParseError } from 'jsonc-parser';
+import type { Span } from '../policy/model';
+import type { TreeNode } from './tree';
+
+export function blankOutside(text: string, span: Span): string {
+  const blank = (s: string) => s.replace(/[^\r\n]/g, ' ');
+  let before = blank(text.slice(0, span.start));
+  // The region's first line starts at the region: a line break just before it (in place of a
+  // blank) keeps the host's text before it out of the indentation that edits detect and copy.
+  if (before.length > 0 && !before.endsWith('\n')) before = before.slice(0, -1) + '\n';
+  return before + text.slice(span.start, span.end) + blank(text.slice(span.end));
+}
+
+export function parseRegion(text: string, span: Span): { text: string; root: TreeNode | undefined; errors: ParseError[] } {
+  const copy = blankOutside(text, span);
+  const errors: ParseError[] = [];
+  let root: Node | undefined;
+  try {
+    root = parseTree(copy, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: true });
+  } catch {
+    root = undefined;
+  }
+  return { text: copy, root: root as TreeNode | undefined, errors };
+}
+
+/**
+ * Walks a JSON tree and lets `visit` replace nodes (an intrinsic object by a synthetic string).
+ * `principal` is true under Principal / NotPrincipal and under principal-naming condition keys.
+ */
+export function transformTree(root: TreeNode, visit: (node: TreeNode, principal: boolean) => TreeNode | undefined): void {
+  const stack: { node: TreeNode; principal: boolean }[] = [{ node: root, principal: false }];
+  while (stack.length) {
+    const { node, principal } = stack.pop()!;
+    const children = node.children;
+    if (!children) continue;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      let p = principal;
+      if (node.type === 'property' && i === 1) p = principal || principalKey(String(node.children?.[0]?.value ?? ''));
+      const replaced = node.type === 'property' && i === 0 ? undefined : visit(child, p);
+      if (replaced) {
+        replaced.parent = node;
+        children[i] = replaced;
+        continue;
+      }
+      stack.push({ node: child, principal: p });
+    }
+  }
+}
+
+const PRINCIPAL_CONDITION_KEYS = new Set(['aws:principalarn', 'aws:principalaccount', 'kms:calleraccount', 'aws:sourceaccount', 'aws:sourcearn', 'aws:principalorgid']);
+
+/** Whether the value of a property with this name names principals. */
+export function principalKey(name: string): boolean {
+  return name === 'Principal' || name === 'NotPrincipal' || PRINCIPAL_CONDITION_KEYS.has(name.toLowerCase());
+}

@@ -1,0 +1,377 @@
+/**
+ * Key policies in Terraform: `policy = jsonencode({...})` (HCL object syntax), `policy = <<EOF`
+ * heredoc JSON, and `data "aws_iam_policy_document"` blocks referenced from a key's policy; plus
+ * k9's KMS key module read as a capability assignment.
+ */
+import type { PolicyDocument, Span } from '../policy/model';
+import { embeddedPolicy, oneLine, symbolicNode, type PolicyPlace } from './build';
+import { attribute, blocks, parseHcl, parseHclExpression, templateText, traversalText, type HclBlock, type HclBody, type HclExpr, type TemplatePart } from './hcl';
+import { parseRegion, principalKey, transformTree } from './jsonRegion';
+import { splitInterpolations, Symbols, type Segment, type SymbolMeaning } from './symbols';
+import { append, makeNode, makeProperty, type TreeNode } from './tree';
+import type { IacDocument, IacProblem, K9Module, K9ModuleInput } from './types';
+import { BYPASS_RULE_ID, bypassMessage } from './bypassRule';
+
+/** Terraform resources whose `policy` argument is a key policy. */
+export const TERRAFORM_KEY_RESOURCES = ['aws_kms_key', 'aws_kms_key_policy', 'aws_kms_replica_key', 'aws_kms_external_key', 'aws_kms_replica_external_key'];
+
+/** k9's module inputs and the capability each grants. */
+export const K9_INPUTS: Readonly<Record<string, string>> = {
+  allow_administer_resource_arns: 'administer-resource',
+  allow_read_data_arns: 'read-data',
+  allow_write_data_arns: 'write-data',
+  allow_delete_data_arns: 'delete-data',
+};
+export const K9_TEST_INPUTS = ['allow_administer_resource_test', 'allow_read_data_test', 'allow_write_data_test', 'allow_delete_data_test'];
+
+export function isK9Source(source: string): boolean {
+  const s = source.toLowerCase();
+  return s.includes('k9securityio/') && (s.includes('kms-key') || s.includes('kms_key'));
+}
+
+export function terraformDocument(text: string): IacDocument {
+  const file = parseHcl(text);
+  const problems: IacProblem[] = file.errors.map((e) => ({ code: 'iac-syntax', severity: 'error', span: e.span, message: `Terraform syntax: ${e.message}` }));
+  const symbols = new Symbols();
+  const policies: PolicyDocument[] = [];
+  const modules: K9Module[] = [];
+  const documents = new Map<string, HclBlock>();
+  const locals = new Map<string, HclExpr>();
+  for (const item of file.body.items) {
+    if (item.kind !== 'block') continue;
+    if (item.type === 'data' && item.labels[0]?.value === 'aws_iam_policy_document' && item.labels[1]) documents.set(item.labels[1].value, item);
+    if (item.type === 'locals') for (const a of item.body.items) if (a.kind === 'attribute' && a.expr) locals.set(a.name, a.expr);
+  }
+  const analyzedDocuments = new Set<string>();
+  for (const item of file.body.items) {
+    if (item.kind !== 'block') continue;
+    if (item.type === 'module') {
+      const m = k9Module(item, text);
+      if (m) {
+        modules.push(m);
+        problems.push(...k9Problems(m));
+      }
+      continue;
+    }
+    if (item.type !== 'resource' || !TERRAFORM_KEY_RESOURCES.includes(item.labels[0]?.value ?? '')) continue;
+    const type = item.labels[0].value;
+    const name = item.labels[1]?.value ?? '';
+    const policyAttr = attribute(item.body, 'policy');
+    const bypass = attribute(item.body, 'bypass_policy_lockout_safety_check');
+    const bypassSpan = bypass?.expr?.kind === 'literal' && bypass.expr.value === true ? { start: bypass.span.start, end: bypass.span.end } : undefined;
+    if (!policyAttr?.expr) {
+      if (bypassSpan) problems.push(bypassProblem(bypassSpan));
+      continue;
+    }
+    let expr: HclExpr = policyAttr.expr;
+    if (expr.kind === 'traversal' && expr.root === 'local' && typeof expr.steps[0] === 'string' && expr.steps.length === 1) expr = locals.get(expr.steps[0]) ?? expr;
+    const place = (form: PolicyPlace['form'], span: Span, document?: string): PolicyPlace => ({
+      kind: 'terraform',
+      form,
+      resource: `${type}.${name}`,
+      resourceType: type,
+      resourceSpan: item.labels[1]?.span ?? item.typeSpan,
+      resourceFullSpan: item.span,
+      span,
+      keySpan: policyAttr.nameSpan,
+      document,
+      bypassLockoutSafetyCheck: bypassSpan,
+    });
+    const before = policies.length;
+    if (expr.kind === 'call' && expr.name === 'jsonencode' && expr.args[0]?.kind === 'object') {
+      const obj = expr.args[0];
+      symbols.startPolicy();
+      const root = hclToTree(obj, false, text, symbols);
+      policies.push(embeddedPolicy(text, root, [], place('hcl-object', obj.span), symbols));
+    } else if (expr.kind === 'heredoc') {
+      if (!expr.closed) {
+        // Reported as a syntax error: the rest of the file is its text.
+        if (bypassSpan) problems.push(bypassProblem(bypassSpan));
+        continue;
+      }
+      symbols.startPolicy();
+      const region = parseRegion(text, expr.body);
+      if (region.root) transformTree(region.root, (n, principal) => (n.type === 'string' && String(n.value).includes('${') ? interpolatedJsonString(n, principal, text, symbols) : undefined));
+      policies.push(embeddedPolicy(region.text, region.root, region.errors, place('heredoc-json', expr.body), symbols));
+    } else if (expr.kind === 'traversal' && expr.root === 'data' && expr.steps[0] === 'aws_iam_policy_document' && typeof expr.steps[1] === 'string') {
+      const docName = expr.steps[1];
+      const block = documents.get(docName);
+      if (!block) {
+        problems.push({ code: 'iac-syntax', severity: 'info', span: expr.span, message: `data "aws_iam_policy_document" "${docName}" is not in this file, so this key policy is not analyzed here.` });
+        if (bypassSpan) problems.push(bypassProblem(bypassSpan));
+        continue;
+      }
+      if (analyzedDocuments.has(docName)) continue;
+      analyzedDocuments.add(docName);
+      symbols.startPolicy();
+      const root = policyDocumentTree(block, text, symbols);
+      policies.push(embeddedPolicy(text, root, [], place('policy-document', block.span, `data.aws_iam_policy_document.${docName}`), symbols));
+    }
+    if (policies.length === before && bypassSpan && !problems.some((p) => p.span === bypassSpan)) problems.push(bypassProblem(bypassSpan));
+  }
+  return { kind: 'terraform', policies, problems, modules };
+}
+
+function bypassProblem(span: Span): IacProblem {
+  return { code: BYPASS_RULE_ID, severity: 'warning', span, message: bypassMessage(true) };
+}
+
+// ---- symbols ----------------------------------------------------------------------------------
+
+/** What a Terraform reference stands for. */
+export function terraformMeaning(expr: HclExpr | undefined, written: string): SymbolMeaning {
+  if (expr?.kind !== 'traversal') return { kind: 'unknown', name: written };
+  const steps = expr.steps.map(String);
+  const isData = expr.root === 'data';
+  const type = isData ? steps[0] : expr.root;
+  const rest = isData ? steps.slice(1) : steps;
+  const last = rest[rest.length - 1];
+  if (type === 'aws_caller_identity' && last === 'account_id') return { kind: 'this-account' };
+  if (type === 'aws_partition' && last === 'partition') return { kind: 'partition' };
+  if (type === 'aws_region' && (last === 'name' || last === 'region')) return { kind: 'region' };
+  if (type === 'aws_partition' && last === 'dns_suffix') return { kind: 'url-suffix' };
+  const ref = traversalText(expr) ?? written;
+  if ((type === 'aws_iam_role' || type === 'aws_iam_user') && last === 'arn' && rest.length === 2) {
+    return { kind: 'principal', type: type === 'aws_iam_role' ? 'role' : 'user', name: ref.slice(0, -'.arn'.length) };
+  }
+  return { kind: 'unknown', name: ref };
+}
+
+function templateSegments(parts: readonly TemplatePart[], text: string): Segment[] | undefined {
+  const out: Segment[] = [];
+  for (const p of parts) {
+    if (p.kind === 'literal') out.push({ lit: p.value });
+    else if (p.kind === 'interpolation') {
+      const inner = p.expr ? text.slice(p.expr.span.start, p.expr.span.end) : text.slice(p.span.start, p.span.end);
+      out.push({ sym: '${' + inner + '}', meaning: terraformMeaning(p.expr, inner) });
+    } else return undefined;
+  }
+  return out;
+}
+
+/** A JSON string in a heredoc with `${...}` inside. */
+function interpolatedJsonString(node: TreeNode, principal: boolean, text: string, symbols: Symbols): TreeNode {
+  const raw = String(node.value);
+  const segments: Segment[] = splitInterpolations(raw, 'terraform').map((p) => {
+    if ('lit' in p) return { lit: p.lit };
+    const parsed = parseHclExpression(p.expr);
+    return { sym: '${' + p.expr + '}', meaning: terraformMeaning(parsed.errors.length ? undefined : parsed.expr, p.expr) };
+  });
+  const source = text.slice(node.offset, node.offset + node.length);
+  return symbolicNode({ start: node.offset, end: node.offset + node.length }, segments, principal, raw, source, symbols);
+}
+
+// ---- HCL object syntax -> tree -----------------------------------------------------------------
+
+export function hclToTree(expr: HclExpr, principal: boolean, text: string, symbols: Symbols): TreeNode {
+  const source = text.slice(expr.span.start, expr.span.end);
+  switch (expr.kind) {
+    case 'object': {
+      const obj = makeNode('object', expr.span);
+      for (const item of expr.items) {
+        const key = objectKey(item.key, text);
+        const value = item.value ? hclToTree(item.value, principal || principalKey(key), text, symbols) : undefined;
+        append(obj, makeProperty(key, item.key.span, item.separator, value));
+      }
+      return obj;
+    }
+    case 'tuple': {
+      const arr = makeNode('array', expr.span);
+      for (const item of expr.items) append(arr, hclToTree(item, principal, text, symbols));
+      return arr;
+    }
+    case 'literal':
+      if (expr.value === null) return makeNode('null', expr.span, null);
+      return makeNode(typeof expr.value === 'number' ? 'number' : 'boolean', expr.span, expr.value);
+    case 'template':
+    case 'heredoc': {
+      const plain = templateText(expr);
+      if (plain !== undefined) return makeNode('string', expr.span, plain);
+      const segments = templateSegments(expr.parts, text);
+      const inner = expr.kind === 'template' && expr.closed ? source.slice(1, -1) : source;
+      if (segments) return symbolicNode(expr.span, segments, principal, inner, source, symbols);
+      return opaque(expr.span, source, principal, symbols);
+    }
+    case 'traversal':
+      return symbolicNode(expr.span, [{ sym: source, meaning: terraformMeaning(expr, source) }], principal, source, source, symbols);
+    default:
+      return opaque(expr.span, source, principal, symbols);
+  }
+}
+
+function opaque(span: Span, source: string, principal: boolean, symbols: Symbols): TreeNode {
+  const written = oneLine(source);
+  return symbolicNode(span, [{ sym: written, meaning: { kind: 'unknown', name: written } }], principal, written, source, symbols);
+}
+
+function objectKey(key: HclExpr, text: string): string {
+  if (key.kind === 'traversal' && key.steps.length === 0) return key.root;
+  const plain = templateText(key);
+  if (plain !== undefined) return plain;
+  if (key.kind === 'other' && key.children.length === 1) return objectKey(key.children[0], text);
+  return text.slice(key.span.start, key.span.end);
+}
+
+// ---- data "aws_iam_policy_document" -> tree ------------------------------------------------------
+
+const STATEMENT_ATTRIBUTES: Readonly<Record<string, string>> = {
+  sid: 'Sid',
+  effect: 'Effect',
+  actions: 'Action',
+  not_actions: 'NotAction',
+  resources: 'Resource',
+  not_resources: 'NotResource',
+};
+
+/** HCL attribute name for a policy element (the reverse of the table above). */
+export const POLICY_DOCUMENT_NAMES: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(STATEMENT_ATTRIBUTES).map(([k, v]) => [v, k])),
+  Principal: 'principals',
+  NotPrincipal: 'not_principals',
+  Condition: 'condition',
+  Version: 'version',
+  Id: 'policy_id',
+};
+
+export function policyDocumentTree(block: HclBlock, text: string, symbols: Symbols): TreeNode {
+  const root = makeNode('object', block.span);
+  const at = block.open + 1;
+  const version = attribute(block.body, 'version');
+  if (version?.expr) append(root, makeProperty('Version', version.nameSpan, version.equals, hclToTree(version.expr, false, text, symbols)));
+  else append(root, makeProperty('Version', { start: at, end: at }, undefined, makeNode('string', { start: at, end: at }, '2012-10-17')));
+  const id = attribute(block.body, 'policy_id');
+  if (id?.expr) append(root, makeProperty('Id', id.nameSpan, id.equals, hclToTree(id.expr, false, text, symbols)));
+  const statements = blocks(block.body, 'statement');
+  if (statements.length) {
+    const array = makeNode('array', { start: statements[0].span.start, end: statements[statements.length - 1].span.end });
+    for (const s of statements) append(array, statementTree(s, text, symbols));
+    append(root, makeProperty('Statement', statements[0].typeSpan, undefined, array));
+  }
+  return root;
+}
+
+function statementTree(block: HclBlock, text: string, symbols: Symbols): TreeNode {
+  const obj = makeNode('object', block.span);
+  const body = block.body;
+  let hasEffect = false;
+  for (const item of body.items) {
+    if (item.kind !== 'attribute' || !item.expr) continue;
+    const name = STATEMENT_ATTRIBUTES[item.name];
+    if (!name) continue;
+    if (name === 'Effect') hasEffect = true;
+    append(obj, makeProperty(name, item.nameSpan, item.equals, hclToTree(item.expr, false, text, symbols)));
+  }
+  if (!hasEffect) {
+    // The data source's default.
+    const at = block.open + 1;
+    append(obj, makeProperty('Effect', { start: at, end: at }, undefined, makeNode('string', { start: at, end: at }, 'Allow')));
+  }
+  for (const [blockType, element] of [
+    ['principals', 'Principal'],
+    ['not_principals', 'NotPrincipal'],
+  ] as const) {
+    const list = blocks(body, blockType);
+    if (!list.length) continue;
+    const value = makeNode('object', { start: list[0].span.start, end: list[list.length - 1].span.end });
+    const byType = new Map<string, { key: Span; values: TreeNode }>();
+    for (const p of list) {
+      const typeAttr = attribute(p.body, 'type');
+      const ids = attribute(p.body, 'identifiers');
+      const typeName = templateText(typeAttr?.expr) ?? '';
+      if (!typeAttr?.expr || !ids?.expr) continue;
+      const converted = hclToTree(ids.expr, true, text, symbols);
+      const existing = byType.get(typeName);
+      if (existing) {
+        for (const c of converted.type === 'array' ? [...(converted.children ?? [])] : [converted]) append(existing.values, c);
+        existing.values.length = Math.max(existing.values.length, converted.offset + converted.length - existing.values.offset);
+        continue;
+      }
+      const values = converted.type === 'array' ? converted : wrapArray(converted);
+      byType.set(typeName, { key: typeAttr.expr.span, values });
+      append(value, makeProperty(typeName, typeAttr.expr.span, undefined, values));
+    }
+    append(obj, makeProperty(element, list[0].typeSpan, undefined, value));
+  }
+  const conditions = blocks(body, 'condition');
+  if (conditions.length) {
+    const value = makeNode('object', { start: conditions[0].span.start, end: conditions[conditions.length - 1].span.end });
+    const byTest = new Map<string, TreeNode>();
+    for (const c of conditions) {
+      const test = attribute(c.body, 'test');
+      const variable = attribute(c.body, 'variable');
+      const values = attribute(c.body, 'values');
+      if (!test?.expr || !variable?.expr) continue;
+      const testName = templateText(test.expr) ?? text.slice(test.expr.span.start, test.expr.span.end);
+      const variableName = templateText(variable.expr) ?? text.slice(variable.expr.span.start, variable.expr.span.end);
+      let operator = byTest.get(testName);
+      if (!operator) {
+        operator = makeNode('object', c.span);
+        byTest.set(testName, operator);
+        append(value, makeProperty(testName, test.expr.span, undefined, operator));
+      } else {
+        operator.length = Math.max(operator.length, c.span.end - operator.offset);
+      }
+      const converted = values?.expr ? hclToTree(values.expr, principalKey(variableName), text, symbols) : undefined;
+      append(operator, makeProperty(variableName, variable.expr.span, undefined, converted));
+    }
+    append(obj, makeProperty('Condition', conditions[0].typeSpan, undefined, value));
+  }
+  // Keep properties in source order, as jsonc-parser would.
+  obj.children!.sort((a, b) => a.offset - b.offset);
+  return obj;
+}
+
+function wrapArray(node: TreeNode): TreeNode {
+  const arr = makeNode('array', { start: node.offset, end: node.offset + node.length });
+  append(arr, node);
+  return arr;
+}
+
+// ---- k9's module -----------------------------------------------------------------------------
+
+function k9Module(block: HclBlock, text: string): K9Module | undefined {
+  const source = templateText(attribute(block.body, 'source')?.expr);
+  if (!source || !isK9Source(source)) return undefined;
+  const inputs: K9ModuleInput[] = [];
+  for (const item of block.body.items) {
+    if (item.kind !== 'attribute' || !item.name.startsWith('allow_')) continue;
+    const principals: K9ModuleInput['principals'][number][] = [];
+    const list = item.expr?.kind === 'tuple' ? item.expr.items : item.expr ? [item.expr] : [];
+    for (const e of list) {
+      const plain = templateText(e);
+      principals.push({ value: plain ?? oneLine(text.slice(e.span.start, e.span.end)), span: e.span, symbolic: plain === undefined });
+    }
+    inputs.push({
+      name: item.name,
+      nameSpan: item.nameSpan,
+      valueSpan: item.expr?.span ?? { start: item.equals + 1, end: item.equals + 1 },
+      capability: K9_INPUTS[item.name],
+      principals,
+    });
+  }
+  return { name: block.labels[0]?.value ?? '', span: block.span, nameSpan: block.labels[0]?.span ?? block.typeSpan, bodySpan: { start: block.open, end: block.close ?? block.span.end }, source, inputs };
+}
+
+/** k9's module read as an assignment: it must name an administrator, and literal ARNs must be ARNs. */
+function k9Problems(m: K9Module): IacProblem[] {
+  const out: IacProblem[] = [];
+  const admin = m.inputs.find((i) => i.capability === 'administer-resource');
+  if (!admin || admin.principals.length === 0) {
+    out.push({
+      code: 'lockout',
+      severity: 'error',
+      span: admin?.nameSpan ?? m.nameSpan,
+      message: `module "${m.name}" names no allow_administer_resource_arns: the policy k9's module generates would let nobody call kms:PutKeyPolicy, so nobody could ever change it. List at least one administrator.`,
+    });
+  }
+  for (const input of m.inputs) {
+    if (!input.capability) continue;
+    for (const p of input.principals) {
+      if (p.symbolic || /^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):\S+$/.test(p.value)) continue;
+      out.push({ code: 'malformed-principal', severity: 'error', span: p.span, message: `"${p.value}" in ${input.name} is not an IAM principal ARN such as "arn:aws:iam::111122223333:role/name"; k9's module matches it against aws:PrincipalArn, so it would never match.` });
+    }
+  }
+  return out;
+}
+
+export type { HclBody };
