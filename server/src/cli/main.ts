@@ -10,6 +10,8 @@ import { parsePolicy } from '../core/policy/parse';
 import { isKeyPolicyName, looksLikeKeyPolicy } from '../core/policy/recognize';
 import { findRule, runRules, type SeveritySetting } from '../core/rules/index';
 import { readText, walk } from './files';
+import { analyzeIac, classify, isRelevantIac } from '../core/embed/index';
+import { iacFindings, isIacRule } from '../core/embed/rules';
 import { CAPABILITIES, type Capability } from '../core/catalog/catalog';
 import { accountRootOf } from '../core/rewrite/account';
 import { apply } from '../core/rewrite/edits';
@@ -18,14 +20,28 @@ import { quickFixes } from '../core/rewrite/quickFixes';
 import type { PrincipalForm } from '../core/rewrite/statements';
 import { suggestAssignment, toAssignment } from '../core/rewrite/suggest';
 import { fileProblem, formatJson, formatSarif, formatText, toCliFindings, type FileReport } from './report';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { checkSpec, type PolicyLookup } from '../core/domain/check';
+import { driftFindings, type GoverningSpec } from '../core/domain/drift';
+import { generateFromSpec } from '../core/domain/generate';
+import { isDomainSpecName, specFormatOf } from '../core/domain/model';
+import { parseSpec } from '../core/domain/parse';
+import { DOMAIN_RULES, findDomainRule, settle } from '../core/domain/rules';
+import { DomainIndex } from '../core/domain/workspace';
+import { specValidator } from '../service/domainSchema';
 
 const VERSION = '0.1.0';
 const MAX_BYTES = 2 * 1024 * 1024;
 
 const USAGE = `Usage:
-  kms-policy check [paths...] [options]    check key policies (files, or directories searched for them)
+  kms-policy check [paths...] [options]    check key policies: policy files, and the policies in CloudFormation
+                                           templates and Terraform files (or directories searched for them)
   kms-policy fix <file> [options]          apply the safe quick fixes, or with --least-privilege rewrite the policy
-  kms-policy generate ...                  (coming: key policy from a domain spec)
+  kms-policy generate <spec> [options]     print the key policy a domain spec (*.kms-domain.yaml) generates
+
+  check also reads domain specs (*.kms-domain.{yaml,yml,json}) in the paths: their own problems,
+  and drift between each spec and the key policy it governs.
 
 Options for check:
   --format text|json|sarif   output format (default text)
@@ -58,10 +74,7 @@ export function main(argv: readonly string[]): number {
   }
   if (command === 'check') return check(rest);
   if (command === 'fix') return fix(rest);
-  if (command === 'generate') {
-    process.stderr.write(`kms-policy ${command}: not available in this version yet.\n`);
-    return 2;
-  }
+  if (command === 'generate') return generate(rest);
   process.stderr.write(`kms-policy: unknown command "${command}"\n\n${USAGE}`);
   return 2;
 }
@@ -90,7 +103,7 @@ function check(args: readonly string[]): number {
   for (const r of rule ?? []) {
     const m = /^([a-z0-9-]+)=(off|info|warning|error)$/.exec(r);
     if (!m) return usage(`--rule takes <id>=<off|info|warning|error>, not "${r}"`);
-    if (!findRule(m[1])) return usage(`--rule: no rule "${m[1]}" (see docs/rules.md)`);
+    if (!findRule(m[1]) && !isIacRule(m[1]) && !findDomainRule(m[1])) return usage(`--rule: no rule "${m[1]}" (see docs/rules.md and docs/domain-spec.md)`);
     severities[m[1]] = m[2] as SeveritySetting;
   }
   const paths = parsed.positionals.length ? parsed.positionals : ['.'];
@@ -104,11 +117,28 @@ function check(args: readonly string[]): number {
     reports.push({ file: display(path), findings: [fileProblem(code, message)] });
   };
   let checked = 0;
+  const specFiles = new Map<string, string>();
   for (const { path, named } of walk(paths, (p, m) => fail(p, 'unreadable', m))) {
+    if (isDomainSpecName(path) || (named && /\.kms-domain\./i.test(path))) {
+      specFiles.set(resolvePath(path), path); // checked below, with the policies they govern
+      continue;
+    }
     const byName = isKeyPolicyName(path);
     const read = readText(path, MAX_BYTES);
     if (!read.ok) {
       if (named || byName) fail(path, read.code, read.message);
+      continue;
+    }
+    const iacKind = classify(path, read.text);
+    if (iacKind) {
+      // A CloudFormation template or a Terraform file: every key policy in it, at its lines.
+      const iac = analyzeIac(read.text, iacKind);
+      if (!isRelevantIac(iac, read.text)) {
+        if (named) process.stderr.write(`${display(path)}: no KMS key policy found in this ${iacKind === 'terraform' ? 'Terraform file' : 'template'}; skipped\n`);
+        continue;
+      }
+      checked += iac.policies.length;
+      reports.push({ file: display(path), findings: toCliFindings(read.text, iacFindings(iac, { severities })) });
       continue;
     }
     const policy = parsePolicy(read.text);
@@ -123,15 +153,19 @@ function check(args: readonly string[]): number {
     reports.push({ file: display(path), findings: toCliFindings(read.text, findings) });
   }
 
+  for (const p of findSpecs(paths)) if (!specFiles.has(resolvePath(p))) specFiles.set(resolvePath(p), p);
+  const specCount = checkDomainSpecs([...specFiles.values()], reports, { severities, display, fail });
+
   const text =
-    format === 'json' ? formatJson(reports) : format === 'sarif' ? formatSarif(reports, VERSION, ruleHelp) : formatText(reports.filter((r) => r.findings.some((f) => !FILE_CODES.has(f.code))));
+    format === 'json' ? formatJson(reports) : format === 'sarif' ? withDomainRules(formatSarif(reports, VERSION, ruleHelp)) : formatText(reports.filter((r) => r.findings.some((f) => !FILE_CODES.has(f.code))));
   if (output) {
     writeFileSync(output, text);
   } else process.stdout.write(text);
 
   const all = reports.flatMap((r) => r.findings);
   const count = (s: string) => all.filter((f) => f.severity === s).length;
-  process.stderr.write(`${checked} key polic${checked === 1 ? 'y' : 'ies'} checked: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${unreadable ? `, ${unreadable} files could not be checked` : ''}\n`);
+  const specsChecked = specCount ? ` and ${specCount} domain spec${specCount === 1 ? '' : 's'}` : '';
+  process.stderr.write(`${checked} key polic${checked === 1 ? 'y' : 'ies'}${specsChecked} checked: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${unreadable ? `, ${unreadable} files could not be checked` : ''}\n`);
 
   if (unreadable > 0) return 2;
   const threshold = failOn === 'never' ? 0 : failOn === 'warning' ? count('error') + count('warning') : count('error');
@@ -232,6 +266,236 @@ function applySafeFixes(original: string): string {
     text = apply(text, edits);
   }
   return text;
+}
+
+// ---- domain specs: generate, and the drift pass of check ---------------------------------------
+
+const SPEC_SKIP_DIRS = new Set(['node_modules', '.git', '.terraform', 'cdk.out', '.cache', 'dist', 'out']);
+
+/** Domain spec files under the given directories (named files are found by walk). */
+function findSpecs(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (dir: string) => {
+    let real: string;
+    let names: string[];
+    try {
+      real = realpathSync(dir);
+      if (seen.has(real)) return;
+      seen.add(real);
+      names = readdirSync(dir).sort();
+    } catch {
+      return; // walk reports unreadable directories
+    }
+    for (const name of names) {
+      const p = join(dir, name);
+      let st;
+      try {
+        st = lstatSync(p);
+        if (st.isSymbolicLink()) st = statSync(p);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) {
+        if (!SPEC_SKIP_DIRS.has(name)) visit(p);
+      } else if (st.isFile() && isDomainSpecName(name)) out.push(p);
+    }
+  };
+  for (const p of paths) {
+    try {
+      if (statSync(p).isDirectory()) visit(p);
+    } catch {
+      /* reported by walk */
+    }
+  }
+  return out;
+}
+
+interface DomainPass {
+  readonly severities: Record<string, SeveritySetting>;
+  readonly display: (path: string) => string;
+  readonly fail: (path: string, code: 'unreadable' | 'binary' | 'too-large' | 'not-utf8', message: string) => void;
+}
+
+interface PolicyFile {
+  readonly lookup: PolicyLookup;
+  /** The text spans refer to (the IaC file's for a policy inside one). */
+  readonly text?: string;
+}
+
+/** The key policy a spec governs, read from disk: a JSON policy, or `file#resource` in an IaC file. */
+function readGoverned(path: string, resource: string | undefined): PolicyFile {
+  if (!existsSync(path)) return { lookup: { state: 'missing' } };
+  const read = readText(path, MAX_BYTES);
+  if (!read.ok) return { lookup: { state: 'unreadable', message: read.message } };
+  if (resource !== undefined) {
+    const kind = classify(path, read.text);
+    if (!kind) return { lookup: { state: 'unreadable', message: 'it is not a CloudFormation template or a Terraform file.' } };
+    const policy = analyzeIac(read.text, kind).policies.find((p) => p.embedded?.resource === resource);
+    return policy ? { lookup: { state: 'found', policy }, text: read.text } : { lookup: { state: 'unreadable', message: `it has no key policy for the resource "${resource}".` } };
+  }
+  const policy = parsePolicy(read.text);
+  if (policy.fatal || policy.root?.type !== 'object') return { lookup: { state: 'unreadable', message: 'it is not a JSON key policy (run kms-policy check on it for details).' } };
+  return { lookup: { state: 'found', policy }, text: read.text };
+}
+
+/**
+ * Checks every spec (its own findings go on the spec file) and the drift of every policy a spec
+ * governs (findings on the policy file, merged into its report when it was checked too).
+ * Returns the number of specs checked.
+ */
+function checkDomainSpecs(specPaths: readonly string[], reports: FileReport[], o: DomainPass): number {
+  const index = new DomainIndex();
+  const shown = new Map<string, string>();
+  for (const p of [...specPaths].sort()) {
+    const read = readText(p, MAX_BYTES);
+    if (!read.ok) {
+      o.fail(p, read.code, read.message);
+      continue;
+    }
+    const abs = resolvePath(p);
+    index.setSpec(abs, read.text, specFormatOf(p));
+    shown.set(abs, o.display(p));
+  }
+  const governed = new Map<string, PolicyFile>();
+  const policyKey = (uri: string, resource: string | undefined) => `${uri}#${resource ?? ''}`;
+  const policyOf = (uri: string, resource: string | undefined) => {
+    const key = policyKey(uri, resource);
+    let f = governed.get(key);
+    if (!f) governed.set(key, (f = readGoverned(uri, resource)));
+    return f;
+  };
+  const specs = index.allSpecs();
+  for (const s of specs) {
+    const lookup: PolicyLookup = s.policyUri ? policyOf(s.policyUri, s.policyResource).lookup : { state: 'unknown' };
+    const findings = checkSpec(s.spec, {
+      validate: specValidator(),
+      policy: lookup,
+      sameDomain: index.sameDomain(s.uri).map((x) => shown.get(x.uri) ?? x.uri),
+      samePolicy: index.samePolicy(s.uri).map((x) => shown.get(x.uri) ?? x.uri),
+      severities: o.severities,
+    });
+    reports.push({ file: shown.get(s.uri) ?? s.uri, findings: toCliFindings(s.spec.text, findings) });
+  }
+  const byPolicy = new Map<string, GoverningSpec[]>();
+  for (const s of specs) {
+    if (!s.policyUri) continue;
+    const key = policyKey(s.policyUri, s.policyResource);
+    byPolicy.set(key, [...(byPolicy.get(key) ?? []), { uri: s.uri, spec: s.spec }]);
+  }
+  for (const [key, governing] of byPolicy) {
+    const f = governed.get(key);
+    if (!f || f.lookup.state !== 'found' || f.text === undefined) continue;
+    const drift = settle(driftFindings(f.lookup.policy, governing), o.severities);
+    if (drift.length === 0) continue;
+    const file = o.display(key.slice(0, key.lastIndexOf('#')));
+    const findings = toCliFindings(f.text, drift);
+    const existing = reports.find((r) => r.file === file);
+    if (existing) {
+      existing.findings.push(...findings);
+      existing.findings.sort((a, b) => a.line - b.line || a.column - b.column);
+    } else reports.push({ file, findings });
+  }
+  return index.allSpecs().length;
+}
+
+/** formatSarif lists the policy rules; add the spec and drift rules and re-point results at them. */
+function withDomainRules(sarifText: string): string {
+  const sarif = JSON.parse(sarifText);
+  const driver = sarif.runs[0].tool.driver;
+  for (const r of DOMAIN_RULES) {
+    if (driver.rules.some((x: { id: string }) => x.id === r.id)) continue;
+    const help = domainRuleHelp(r.id) ?? r.summary;
+    driver.rules.push({
+      id: r.id,
+      name: r.id.replace(/(^|-)([a-z])/g, (_m: string, _d: string, c: string) => c.toUpperCase()),
+      shortDescription: { text: r.summary },
+      fullDescription: { text: r.summary },
+      help: { text: help.replace(/[*`]/g, ''), markdown: help },
+      defaultConfiguration: { level: r.defaultSeverity === 'info' ? 'note' : r.defaultSeverity },
+      properties: { tags: ['security', 'aws-kms', 'domain-spec'] },
+    });
+  }
+  const index = new Map<string, number>(driver.rules.map((r: { id: string }, i: number) => [r.id, i]));
+  for (const result of sarif.runs[0].results) result.ruleIndex = index.get(result.ruleId) ?? -1;
+  return JSON.stringify(sarif, null, 2) + '\n';
+}
+
+let domainHelpCache: Map<string, string> | undefined;
+/** A spec or drift rule's section of docs/domain-spec.md, for SARIF help. */
+function domainRuleHelp(id: string): string | undefined {
+  if (!domainHelpCache) {
+    domainHelpCache = new Map();
+    let dir = __dirname;
+    for (let i = 0; i < 6 && !existsSync(join(dir, 'docs', 'domain-spec.md')); i++) dir = dirname(dir);
+    const file = join(dir, 'docs', 'domain-spec.md');
+    if (existsSync(file)) {
+      for (const section of readFileSync(file, 'utf8').split(/^## /m).slice(1)) {
+        const nl = section.indexOf('\n');
+        domainHelpCache.set(section.slice(0, nl).trim(), section.slice(nl + 1).trim());
+      }
+    }
+  }
+  return domainHelpCache.get(id);
+}
+
+/**
+ * kms-policy generate <spec> [--write] [--check]: prints the policy the spec generates; --write
+ * writes it to key.policy (relative to the spec's folder); --check exits 1 when that file is
+ * missing or differs from what the spec generates (for CI).
+ */
+function generate(args: readonly string[]): number {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { write: { type: 'boolean', default: false }, check: { type: 'boolean', default: false } } });
+  } catch (e) {
+    return usage((e as Error).message, 'generate');
+  }
+  if (parsed.positionals.length !== 1) return usage('give exactly one domain spec file (*.kms-domain.yaml)', 'generate');
+  if (parsed.values.write && parsed.values.check) return usage('--write and --check do not go together', 'generate');
+  const file = parsed.positionals[0];
+  const read = readText(file, MAX_BYTES);
+  if (!read.ok) {
+    process.stderr.write(`${file}: ${read.message}\n`);
+    return 2;
+  }
+  const spec = parseSpec(read.text, specFormatOf(file));
+  const errors = checkSpec(spec, { validate: specValidator() }).filter((f) => f.severity === 'error');
+  if (errors.length) {
+    for (const f of toCliFindings(read.text, errors)) process.stderr.write(`${file}:${f.line}:${f.column} ${f.severity} ${f.code} ${f.message}\n`);
+    process.stderr.write(`${file}: not generated: fix the errors above first\n`);
+    return 1;
+  }
+  const g = generateFromSpec(spec);
+  if (!g.ok) {
+    process.stderr.write(`${file}: ${g.error}\n`);
+    return 1;
+  }
+  if (!parsed.values.write && !parsed.values.check) {
+    process.stdout.write(g.text);
+    return 0;
+  }
+  const ref = g.resolved.policy;
+  if (!ref?.path) return usage(`${file} has no key.policy to write to`, 'generate');
+  if (ref.resource !== undefined) return usage(`${ref.path}#${ref.resource} is a key policy inside an IaC file; generate writes plain JSON key policy files only`, 'generate');
+  const target = resolvePath(dirname(file), ref.path);
+  const shown = relative(process.cwd(), target) || target;
+  const current = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
+  if (parsed.values.check) {
+    if (current === g.text) {
+      process.stderr.write(`${shown}: up to date with ${file}\n`);
+      return 0;
+    }
+    process.stderr.write(`${shown}: ${current === undefined ? 'missing' : 'out of date'}; run kms-policy generate --write ${file}\n`);
+    return 1;
+  }
+  if (current === g.text) {
+    process.stderr.write(`${shown}: unchanged\n`);
+    return 0;
+  }
+  writeFileSync(target, g.text);
+  process.stderr.write(`${shown}: written\n`);
+  return 0;
 }
 
 let helpCache: Map<string, string> | undefined;

@@ -1,0 +1,193 @@
+/**
+ * The domain spec features of a workspace, for server.ts: the workspace index (core's
+ * DomainIndex) kept current from open documents and watched-file events, and every spec feature
+ * as one call per LSP handler. It reads nothing itself: the server passes a host that returns a
+ * file's text (open document first, then disk) and the cached parse of open policies.
+ */
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CodeAction, CodeActionContext, CompletionList, Diagnostic, DocumentSymbol, Hover, Location, Position, Range } from 'vscode-languageserver-types';
+import type { PolicyLookup } from '../core/domain/check';
+import type { GoverningSpec } from '../core/domain/drift';
+import { isDomainSpecName, specFormatOf, type DomainSpec } from '../core/domain/model';
+import { parseSpec } from '../core/domain/parse';
+import { baseName, DomainIndex, normalizeUri, relativePath } from '../core/domain/workspace';
+import type { PolicyDocument } from '../core/policy/model';
+import { parsePolicy } from '../core/policy/parse';
+import { isKeyPolicyName } from '../core/policy/recognize';
+import { CREATE_DOMAIN_SPEC, createSpecEdit, doPolicyDomainActions, doSpecCodeActions, generatePolicyEdit, GENERATE_KEY_POLICY, type EditResult } from './domainCommands';
+import { doSpecComplete } from './domainCompletion';
+import { policyDefinition, specDefinition } from './domainDefinition';
+import { doDriftValidation, doSpecValidation, type DomainValidationSettings } from './domainDiagnostics';
+import { doSpecHover } from './domainHover';
+import { specSymbols } from './domainSymbols';
+
+export { CREATE_DOMAIN_SPEC, GENERATE_KEY_POLICY } from './domainCommands';
+
+export interface DomainHost {
+  /** A file's text: the open document's, else the disk's; undefined when it does not exist. */
+  readText(uri: string): string | undefined;
+  /** The server's cached parse of an open key policy (shared with its diagnostics), if open. */
+  openPolicy?(uri: string): PolicyDocument | undefined;
+}
+
+export type FileChange = 'created' | 'changed' | 'deleted';
+
+export class DomainWorkspace {
+  readonly index = new DomainIndex();
+  private readonly specs = new Map<string, { text: string; spec: DomainSpec }>();
+  private readonly diskPolicies = new Map<string, { text: string; policy: PolicyDocument }>();
+
+  constructor(private readonly host: DomainHost) {}
+
+  static isSpec(uri: string): boolean {
+    return isDomainSpecName(uri);
+  }
+
+  /** The parse of a spec's text (cached per text), indexed. Returns the URIs whose diagnostics may change. */
+  updateSpec(uri: string, text: string): { spec: DomainSpec; affected: string[] } {
+    const key = normalizeUri(uri);
+    const before = this.index.affectedBy(uri);
+    let hit = this.specs.get(key);
+    if (!hit || hit.text !== text) {
+      hit = { text, spec: parseSpec(text, specFormatOf(uri)) };
+      this.specs.set(key, hit);
+      this.index.setParsedSpec(uri, hit.spec);
+    }
+    return { spec: hit.spec, affected: union(before, this.index.affectedBy(uri)) };
+  }
+
+  /** Records the principals of a key policy (for completion) and returns the specs that govern it. */
+  updatePolicy(uri: string, policy: PolicyDocument): string[] {
+    this.index.setPolicy(uri, policy);
+    return this.index.governing(uri).map((s) => s.uri);
+  }
+
+  /** A watched-file event (or a start-up scan): re-read, or forget, a spec or a key policy. Returns the URIs to refresh. */
+  fileChanged(uri: string, change: FileChange): string[] {
+    if (isDomainSpecName(uri)) {
+      const before = this.index.affectedBy(uri);
+      if (change === 'deleted') {
+        this.specs.delete(normalizeUri(uri));
+        this.index.deleteSpec(uri);
+        return before;
+      }
+      const text = this.host.readText(uri);
+      if (text === undefined) return this.fileChanged(uri, 'deleted');
+      return union(before, this.updateSpec(uri, text).affected);
+    }
+    this.diskPolicies.delete(normalizeUri(uri));
+    if (change === 'deleted') this.index.deletePolicy(uri);
+    else if (isKeyPolicyName(uri)) {
+      const text = this.host.readText(uri);
+      if (text !== undefined) this.index.setPolicy(uri, parsePolicy(text));
+    }
+    return this.index.governing(uri).map((s) => s.uri);
+  }
+
+  /** The specs that govern a key policy, for drift. */
+  governing(policyUri: string): GoverningSpec[] {
+    return this.index.governing(policyUri).map((s) => ({ uri: s.uri, spec: s.spec }));
+  }
+
+  private policyAt(uri: string): PolicyDocument | undefined {
+    const open = this.host.openPolicy?.(uri);
+    if (open) return open;
+    const text = this.host.readText(uri);
+    if (text === undefined) return undefined;
+    const key = normalizeUri(uri);
+    const hit = this.diskPolicies.get(key);
+    if (hit && hit.text === text) return hit.policy;
+    const policy = parsePolicy(text);
+    this.diskPolicies.set(key, { text, policy });
+    return policy;
+  }
+
+  private lookup(specUri: string): PolicyLookup {
+    const s = this.index.getSpec(specUri);
+    if (!s?.policyUri) return { state: 'unknown' };
+    if (s.policyResource !== undefined) return { state: 'unknown' }; // IaC resources: the embed module resolves them (not wired yet)
+    const policy = this.policyAt(s.policyUri);
+    if (!policy) return { state: 'missing' };
+    if (policy.fatal || policy.root?.type !== 'object') return { state: 'unreadable', message: 'it is not a JSON key policy.' };
+    return { state: 'found', policy };
+  }
+
+  // ---- features ------------------------------------------------------------------------------
+
+  validateSpec(document: TextDocument, settings: DomainValidationSettings = {}): Diagnostic[] {
+    const { spec } = this.updateSpec(document.uri, document.getText());
+    const show = (u: string) => relativePath(document.uri, u);
+    return doSpecValidation(
+      document,
+      spec,
+      {
+        policy: this.lookup(document.uri),
+        sameDomain: this.index.sameDomain(document.uri).map((s) => show(s.uri)),
+        samePolicy: this.index.samePolicy(document.uri).map((s) => show(s.uri)),
+      },
+      settings,
+    );
+  }
+
+  /** Drift diagnostics for a key policy (append them to its rule diagnostics). */
+  validatePolicy(document: TextDocument, policy: PolicyDocument, settings: DomainValidationSettings = {}): Diagnostic[] {
+    this.updatePolicy(document.uri, policy);
+    return doDriftValidation(document, policy, this.governing(document.uri), settings);
+  }
+
+  complete(document: TextDocument, position: Position): CompletionList {
+    const { spec } = this.updateSpec(document.uri, document.getText());
+    const policyFiles = this.index.policyUris().map((u) => `./${relativePath(document.uri, u)}`.replace(/^\.\/\.\.\//, '../'));
+    return doSpecComplete(document, position, spec, { workspaceArns: this.index.workspaceArns(), policyFiles: [...new Set(policyFiles)] });
+  }
+
+  hover(document: TextDocument, position: Position): Hover | null {
+    return doSpecHover(document, position, this.updateSpec(document.uri, document.getText()).spec);
+  }
+
+  symbols(document: TextDocument): DocumentSymbol[] {
+    return specSymbols(document, this.updateSpec(document.uri, document.getText()).spec);
+  }
+
+  specDefinition(document: TextDocument, position: Position): Location[] {
+    return specDefinition(document, position, this.updateSpec(document.uri, document.getText()).spec);
+  }
+
+  policyDefinition(document: TextDocument, position: Position, policy: PolicyDocument): Location[] {
+    return policyDefinition(document, position, policy, this.governing(document.uri));
+  }
+
+  specCodeActions(document: TextDocument, range: Range, context: CodeActionContext): CodeAction[] {
+    const { spec } = this.updateSpec(document.uri, document.getText());
+    const s = this.index.getSpec(document.uri);
+    return doSpecCodeActions(document, range, context, spec, { specUri: document.uri, policyText: s?.policyUri ? this.host.readText(s.policyUri) : undefined });
+  }
+
+  /** Drift quick fixes and the source actions of a key policy (append them to its other code actions). */
+  policyCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument): CodeAction[] {
+    return doPolicyDomainActions(document, range, context, policy, { governing: this.governing(document.uri), exists: (u) => this.host.readText(u) !== undefined });
+  }
+
+  /** `kmsPolicy.generateKeyPolicy` / `kmsPolicy.createDomainSpec` with `[{ uri }]`: the edit to apply, or why not. */
+  executeCommand(command: string, args: unknown): EditResult | undefined {
+    const uri = (Array.isArray(args) ? args[0] : args) as { uri?: unknown } | undefined;
+    if (typeof uri?.uri !== 'string') return command === GENERATE_KEY_POLICY || command === CREATE_DOMAIN_SPEC ? { error: 'Give the document as [{ "uri": ... }].' } : undefined;
+    if (command === GENERATE_KEY_POLICY) {
+      const text = this.host.readText(uri.uri);
+      if (text === undefined) return { error: `${baseName(uri.uri)} does not exist.` };
+      const { spec } = this.updateSpec(uri.uri, text);
+      const s = this.index.getSpec(uri.uri);
+      return generatePolicyEdit(uri.uri, spec, s?.policyUri ? this.host.readText(s.policyUri) : undefined);
+    }
+    if (command === CREATE_DOMAIN_SPEC) {
+      const policy = this.policyAt(uri.uri);
+      if (!policy) return { error: `${baseName(uri.uri)} does not exist.` };
+      return createSpecEdit(uri.uri, policy, (u) => this.host.readText(u) !== undefined);
+    }
+    return undefined;
+  }
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
