@@ -12,7 +12,11 @@ const MISTAKES = new Map([
 /** Findings on the broad example policy (fixtures/workspace/orders.key-policy.json): kms:* to an app role and a CI user. */
 const BROAD = ['over-broad-grant', 'missing-deny-everyone-else', 'separation-of-duties'];
 
-const hasAll = (ids: Iterable<string>) => (ds: vscode.Diagnostic[]) => [...ids].every((id) => ds.some((d) => ruleId(d) === id));
+/** Copies `ids` first: an iterator (such as Map.keys()) would be used up by the first check. */
+const hasAll = (ids: Iterable<string>) => {
+  const wanted = [...ids];
+  return (ds: vscode.Diagnostic[]) => wanted.every((id) => ds.some((d) => ruleId(d) === id));
+};
 
 suite('diagnostics and quick fixes', () => {
   suiteSetup(serverReady);

@@ -15,6 +15,7 @@ function loadTests(): void {
   require('./diagnostics.test');
   require('./rewrite.test');
   require('./unrelated.test');
+  require('./iac.test');
   // TODO(issue 7, as the features land): the domain spec generate command writes the policy
   // file; diagnostics in place in a CloudFormation YAML template.
 }
