@@ -5,7 +5,9 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   CodeActionKind,
+  DidChangeWatchedFilesNotification,
   DocumentDiagnosticReportKind,
+  FileChangeType,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
@@ -16,6 +18,16 @@ import {
 import type { PolicyDocument } from './core/policy/model';
 import { getLanguageService, type LanguageSettings, type ServiceOptions } from './service/languageService';
 import { APPLY_LEAST_PRIVILEGE, SUGGEST_REQUEST, type ApplyArgs } from './service/rewrite';
+import { CREATE_DOMAIN_SPEC, DomainWorkspace, GENERATE_KEY_POLICY } from './service/domainWorkspace';
+import { analyzeIac, classify } from './core/embed/index';
+
+/** What the server needs from the file system (given by node/main.ts; absent in a browser). */
+export interface FileAccess {
+  /** A file's text by URI, undefined when it does not exist or cannot be read. */
+  readFile(uri: string): string | undefined;
+  /** URIs of domain specs and key policies under a workspace folder (the start-up scan). */
+  findFiles(folderUri: string): string[];
+}
 
 export const SERVER_NAME = 'kms-policy-language-server';
 
@@ -24,7 +36,7 @@ interface CacheEntry {
   policy: PolicyDocument;
 }
 
-export function startServer(connection: Connection, options: ServiceOptions = {}): void {
+export function startServer(connection: Connection, options: ServiceOptions & { domainDocsUrl?: string; files?: FileAccess } = {}): void {
   const serviceOptions: ServiceOptions = { ...options };
   const service = getLanguageService(serviceOptions);
   const documents = new TextDocuments(TextDocument);
@@ -35,11 +47,45 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
   let pullDiagnostics = false;
   let canRefreshDiagnostics = false;
 
-  /** Diagnostics for any open document: [] for documents that are not key policies. */
+  let folders: string[] = [];
+  let watchDynamically = false;
+  const domain = new DomainWorkspace({
+    readText: (uri) => documents.get(uri)?.getText() ?? options.files?.readFile(uri),
+    openPolicy: (uri) => {
+      const document = documents.get(uri);
+      const policy = document && parsed(document);
+      return policy && service.isKeyPolicy(document, policy) ? policy : undefined;
+    },
+    // key.policy: file#resource, a key inside a CloudFormation template or Terraform file.
+    embeddedPolicy: (uri, resource) => {
+      const text = documents.get(uri)?.getText() ?? options.files?.readFile(uri);
+      const kind = text === undefined ? undefined : classify(uri, text);
+      return kind ? analyzeIac(text!, kind).policies.find((p) => p.embedded?.resource === resource) : undefined;
+    },
+  });
+  // kmsPolicy.rules applies to spec and drift ids too.
+  const domainSettings = () => ({ docsUrl: options.domainDocsUrl, rules: service.settings().rules });
+
+  /** Diagnostics for any open document: [] for documents that are neither key policies nor domain specs. */
   function diagnose(document: TextDocument): Diagnostic[] {
+    if (DomainWorkspace.isSpec(document.uri)) return service.isTooLarge(document) ? service.doValidation(document, undefined) : domain.validateSpec(document, domainSettings());
     const policy = parsed(document);
     if (!service.isKeyPolicy(document, policy)) return [];
-    return service.doValidation(document, policy);
+    const diagnostics = service.doValidation(document, policy);
+    return policy ? [...diagnostics, ...domain.validatePolicy(document, policy, domainSettings())] : diagnostics;
+  }
+
+  /** Re-diagnoses the other documents whose diagnostics depend on a file that changed (specs and the policies they govern). */
+  function refresh(uris: readonly string[]): void {
+    if (uris.length === 0) return;
+    if (pullDiagnostics) {
+      if (canRefreshDiagnostics) connection.languages.diagnostics.refresh().catch((e: unknown) => connection.console.warn(`diagnostics refresh failed: ${String(e)}`));
+    } else {
+      for (const uri of uris) {
+        const document = documents.get(uri);
+        if (document) push(document);
+      }
+    }
   }
 
   function push(document: TextDocument): void {
@@ -101,21 +147,23 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
-    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     const init = params.initializationOptions as { settings?: Partial<LanguageSettings>; interactiveRewrite?: boolean } | undefined;
     serviceOptions.interactiveRewrite = init?.interactiveRewrite === true;
     service.configure(init?.settings ?? {}, folders);
     pullDiagnostics = params.capabilities.textDocument?.diagnostic !== undefined;
     canRefreshDiagnostics = params.capabilities.workspace?.diagnostics?.refreshSupport === true;
+    watchDynamically = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+        ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false } } : {}),
         completionProvider: { triggerCharacters: ['"', ':'], resolveProvider: false },
         hoverProvider: true,
+        definitionProvider: true,
         documentSymbolProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
-        executeCommandProvider: { commands: [APPLY_LEAST_PRIVILEGE] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, CodeActionKind.Source] },
+        executeCommandProvider: { commands: [APPLY_LEAST_PRIVILEGE, GENERATE_KEY_POLICY, CREATE_DOMAIN_SPEC] },
       },
       serverInfo: { name: SERVER_NAME, version: '0.1.0' },
     };
@@ -123,6 +171,28 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
 
   connection.onInitialized(() => {
     void pullSettings();
+    if (watchDynamically) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/*.{kms-domain.yaml,kms-domain.yml,kms-domain.json,key-policy.json,kms-policy.json}' }],
+      });
+    }
+    // The workspace index: every spec and key policy on disk (open documents update it as they change).
+    guard('domain index', () => {
+      const affected = new Set<string>();
+      for (const folder of folders) for (const uri of options.files?.findFiles(folder) ?? []) for (const a of domain.fileChanged(uri, 'created')) affected.add(a);
+      refresh([...affected]);
+    })(undefined);
+  });
+
+  connection.onDidChangeWatchedFiles((params) => {
+    const affected = new Set<string>();
+    for (const change of params.changes) {
+      const kind = change.type === FileChangeType.Deleted ? 'deleted' : change.type === FileChangeType.Created ? 'created' : 'changed';
+      // An open document's text wins over the disk; its edits update the index already.
+      if (documents.get(change.uri) && kind !== 'deleted') continue;
+      for (const uri of guard('watched files', () => domain.fileChanged(change.uri, kind))(undefined) ?? []) affected.add(uri);
+    }
+    refresh([...affected]);
   });
 
   connection.onDidChangeConfiguration((change) => {
@@ -134,9 +204,16 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
     void pullSettings();
   });
 
-  documents.onDidChangeContent((e) => push(e.document));
+  documents.onDidChangeContent((e) => {
+    push(e.document);
+    const uri = e.document.uri;
+    if (DomainWorkspace.isSpec(uri) && !service.isTooLarge(e.document)) refresh(guard('domain spec', () => domain.updateSpec(uri, e.document.getText()).affected)(undefined) ?? []);
+    else refresh(domain.index.governing(uri).map((s) => s.uri));
+  });
   documents.onDidClose((e) => {
     cache.delete(e.document.uri);
+    // Back to what is on disk (or gone, if it was never saved).
+    refresh(guard('domain close', () => domain.fileChanged(e.document.uri, options.files?.readFile(e.document.uri) === undefined ? 'deleted' : 'changed'))(undefined) ?? []);
     if (!pullDiagnostics) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
@@ -146,8 +223,25 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
     return { kind: DocumentDiagnosticReportKind.Full, items };
   });
 
+  /** An open domain spec document. */
+  function specDocument(uri: string): TextDocument | undefined {
+    const document = documents.get(uri);
+    return document && DomainWorkspace.isSpec(uri) && !service.isTooLarge(document) ? document : undefined;
+  }
+
+  connection.onDefinition(
+    guard('definition', (params) => {
+      const spec = specDocument(params.textDocument.uri);
+      if (spec) return domain.specDefinition(spec, params.position);
+      const hit = keyPolicy(params.textDocument.uri);
+      return hit ? domain.policyDefinition(hit.document, params.position, hit.policy) : null;
+    }),
+  );
+
   connection.onCompletion(
     guard('completion', (params) => {
+      const spec = specDocument(params.textDocument.uri);
+      if (spec) return domain.complete(spec, params.position);
       const hit = keyPolicy(params.textDocument.uri);
       return hit ? service.doComplete(hit.document, params.position, hit.policy) : null;
     }),
@@ -155,6 +249,8 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
 
   connection.onHover(
     guard('hover', (params) => {
+      const spec = specDocument(params.textDocument.uri);
+      if (spec) return domain.hover(spec, params.position);
       const hit = keyPolicy(params.textDocument.uri);
       return hit ? service.doHover(hit.document, params.position, hit.policy) : null;
     }),
@@ -162,6 +258,8 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
 
   connection.onDocumentSymbol(
     guard('documentSymbol', (params) => {
+      const spec = specDocument(params.textDocument.uri);
+      if (spec) return domain.symbols(spec);
       const hit = keyPolicy(params.textDocument.uri);
       return hit ? service.doDocumentSymbols(hit.document, hit.policy) : null;
     }),
@@ -169,8 +267,11 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
 
   connection.onCodeAction(
     guard('codeAction', (params) => {
+      const spec = specDocument(params.textDocument.uri);
+      if (spec) return domain.specCodeActions(spec, params.range, params.context);
       const hit = keyPolicy(params.textDocument.uri);
-      return hit ? service.doCodeActions(hit.document, params.range, params.context, hit.policy) : null;
+      if (!hit) return null;
+      return [...service.doCodeActions(hit.document, params.range, params.context, hit.policy), ...domain.policyCodeActions(hit.document, params.range, params.context, hit.policy)];
     }),
   );
 
@@ -183,6 +284,18 @@ export function startServer(connection: Connection, options: ServiceOptions = {}
   );
 
   connection.onExecuteCommand(async (params) => {
+    if (params.command === GENERATE_KEY_POLICY || params.command === CREATE_DOMAIN_SPEC) {
+      const result = guard(params.command, () => domain.executeCommand(params.command, params.arguments))(undefined);
+      if (!result || 'error' in result) {
+        const message = result?.error ?? 'The command failed; see the server log.';
+        void connection.window.showErrorMessage(message);
+        return { applied: false, message };
+      }
+      if (result.unchanged) return { applied: true, uri: result.uri, message: 'Already up to date.' };
+      const label = params.command === GENERATE_KEY_POLICY ? 'Generate key policy from domain spec' : 'Create domain spec from key policy';
+      const applied = await connection.workspace.applyEdit({ label, edit: result.edit });
+      return { applied: applied.applied, uri: result.uri, message: applied.failureReason };
+    }
     if (params.command !== APPLY_LEAST_PRIVILEGE) return { applied: false, message: `unknown command ${params.command}` };
     const args = params.arguments?.[0] as ApplyArgs | undefined;
     const hit = args && keyPolicy(args.uri);

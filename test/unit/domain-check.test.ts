@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkSpec, type SpecCheckInput } from '../../server/src/core/domain/check';
+import { generateFromSpec } from '../../server/src/core/domain/generate';
 import { parseSpec } from '../../server/src/core/domain/parse';
 import { DOMAIN_RULES } from '../../server/src/core/domain/rules';
 import { parsePolicy } from '../../server/src/core/policy/parse';
@@ -138,7 +139,6 @@ describe('spec diagnostics: each fires where it should, and stays silent otherwi
     fires(BASE.replace('policy: ./orders.key-policy.json', 'policy: ⟦./orders.key-policy.json⟧'), 'spec-policy-out-of-date', ['./orders.key-policy.json cannot be compared with this spec: not JSON'], {
       policy: { state: 'unreadable', message: 'not JSON' },
     });
-    const { generateFromSpec } = require('../../server/src/core/domain/generate') as typeof import('../../server/src/core/domain/generate');
     const g = generateFromSpec(parseSpec(BASE, 'yaml'));
     assert.ok(g.ok);
     silent(BASE, 'spec-policy-out-of-date', { policy: { state: 'found', policy: parsePolicy(g.text) } });

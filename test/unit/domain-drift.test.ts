@@ -11,6 +11,7 @@ import { baseName, DomainIndex, normalizeUri, relativePath, resolveUri } from '.
 import { parsePolicy } from '../../server/src/core/policy/parse';
 import { createSpecEdit, doPolicyDomainActions, generatePolicyEdit, SOURCE_CREATE_SPEC, SOURCE_GENERATE } from '../../server/src/service/domainCommands';
 import { doDriftValidation } from '../../server/src/service/domainDiagnostics';
+import { DomainWorkspace } from '../../server/src/service/domainWorkspace';
 
 const root = join(__dirname, '..', '..', '..');
 const ACCT = '111122223333';
@@ -197,7 +198,7 @@ describe('the drift quick fix and the generate and create commands', () => {
     const document = TextDocument.create(POLICY_URI, 'json', 1, broad);
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     const actions = doPolicyDomainActions(document, range, { diagnostics: [], only: ['source'] }, policy, { governing: [], exists: () => false });
-    assert.deepEqual(actions.map((a) => [a.title, a.kind]), [['Create domain spec from key policy', SOURCE_CREATE_SPEC]]);
+    assert.deepEqual(actions.map((a) => [a.title, a.kind, a.command?.command, a.command?.arguments]), [['Create domain spec from key policy', SOURCE_CREATE_SPEC, 'kmsPolicy.createDomainSpec', [{ uri: POLICY_URI }]]]);
     const governed = doPolicyDomainActions(document, range, { diagnostics: [], only: ['source'] }, policy, { governing: [{ uri: SPEC_URI, spec: parseSpec(SPEC, 'yaml') }], exists: () => false });
     assert.deepEqual(governed.map((a) => [a.title, a.kind]), [['Replace with the policy generated from the orders domain spec', SOURCE_GENERATE]]);
   });
@@ -246,5 +247,47 @@ describe('the workspace index', () => {
     assert.equal(normalizeUri('file:///C:/w/./x%20y.json'), normalizeUri('file:///c%3A/w/x y.json'));
     assert.equal(baseName('file:///a/my%20orders.key-policy.json'), 'my orders.key-policy.json');
     assert.equal(relativePath('file:///a/keys/p.json', 'file:///a/specs/s.yaml'), '../specs/s.yaml');
+  });
+});
+
+describe('DomainWorkspace: the index fed from a host, with every feature one call away', () => {
+  function workspace(files: Record<string, string>) {
+    const ws = new DomainWorkspace({ readText: (uri) => files[uri] });
+    return { ws, files };
+  }
+  const doc = (uri: string, text: string) => TextDocument.create(uri, uri.endsWith('.json') ? 'json' : 'yaml', 1, text);
+
+  test('a spec on disk governs an open policy; its deletion stops it; each change says what to refresh', () => {
+    const broad = policyText([...generatedStatements(), allow('Legacy', [APPB], ['kms:Decrypt'])]);
+    const { ws, files } = workspace({ [SPEC_URI]: SPEC, [POLICY_URI]: broad });
+    assert.deepEqual(ws.fileChanged(SPEC_URI, 'created'), [POLICY_URI]);
+    const policyDoc = doc(POLICY_URI, broad);
+    assert.deepEqual(ws.validatePolicy(policyDoc, parsePolicy(broad)).map((d) => d.code), ['drift-extra-access']);
+    assert.deepEqual(ws.validateSpec(doc(SPEC_URI, SPEC)).map((d) => d.code), ['spec-policy-out-of-date']);
+    delete files[SPEC_URI];
+    assert.deepEqual(ws.fileChanged(SPEC_URI, 'deleted'), [POLICY_URI]);
+    assert.deepEqual(ws.validatePolicy(policyDoc, parsePolicy(broad)), []);
+  });
+
+  test('a spec whose policy is missing; the generate command creates it; create-spec refuses to overwrite', () => {
+    const { ws } = workspace({ [SPEC_URI]: SPEC });
+    assert.deepEqual(ws.validateSpec(doc(SPEC_URI, SPEC)).map((d) => d.code), ['spec-policy-missing']);
+    const r = ws.executeCommand('kmsPolicy.generateKeyPolicy', [{ uri: SPEC_URI }]);
+    assert.ok(r && 'edit' in r && r.uri === POLICY_URI);
+    assert.deepEqual(ws.executeCommand('kmsPolicy.createDomainSpec', [{ uri: POLICY_URI }]), { error: 'orders.key-policy.json does not exist.' });
+    assert.equal(ws.executeCommand('something.else', []), undefined);
+  });
+
+  test('completion gets the workspace ARNs and policy files; an IaC resource picks only its own specs', () => {
+    const { ws } = workspace({});
+    ws.updatePolicy('file:///work/keys/billing.key-policy.json', parsePolicy(policyText([allow('X', [APPB], 'kms:Decrypt')])));
+    const text = 'key:\n  policy: \nprincipals:\n  b: \n';
+    const labels = (line: number, character: number) => ws.complete(doc(SPEC_URI, text), { line, character }).items.map((i) => i.label);
+    assert.deepEqual(labels(1, 10), ['./billing.key-policy.json']);
+    assert.deepEqual(labels(3, 5), [APPB]);
+    ws.updateSpec('file:///work/iac.kms-domain.yaml', SPEC.replace('./orders.key-policy.json', './stack.yaml#OrdersKey'));
+    assert.equal(ws.governing('file:///work/stack.yaml', 'OrdersKey').length, 1);
+    assert.equal(ws.governing('file:///work/stack.yaml', 'OtherKey').length, 0);
+    assert.equal(ws.governing('file:///work/stack.yaml').length, 0);
   });
 });

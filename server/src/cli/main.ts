@@ -60,6 +60,10 @@ Options for fix (prints the fixed policy; --write changes the file instead):
   --assign <principal ARN>=<cap,cap...>     who gets what (repeatable); without it, the
                              suggestion from what each principal holds and its name is used
   --write                    write the result back to the file
+
+Options for generate (prints the policy; exit 1 when the spec has errors):
+  --write                    write it to the spec's key.policy (relative to the spec's folder)
+  --check                    exit 1 when that file is missing or differs from what the spec generates
 `;
 
 export function main(argv: readonly string[]): number {

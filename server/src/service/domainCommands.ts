@@ -177,9 +177,9 @@ export function doPolicyDomainActions(document: TextDocument, _range: Range, con
       actions.push({ title: `Replace with the policy generated from ${specName(g)}`, kind: SOURCE_GENERATE, edit: writeFileEdit(document.uri, gen.text, policy.text) });
     }
   }
-  if (wants(context.only, SOURCE_CREATE_SPEC) && input.governing.length === 0) {
-    const r = createSpecEdit(document.uri, policy, input.exists);
-    if ('edit' in r) actions.push({ title: 'Create domain spec from key policy', kind: SOURCE_CREATE_SPEC, edit: r.edit });
+  if (wants(context.only, SOURCE_CREATE_SPEC) && input.governing.length === 0 && !policy.embedded && policy.statements.length > 0) {
+    // A command, not an edit: the spec is computed only when asked for (this runs on every lightbulb request).
+    actions.push({ title: 'Create domain spec from key policy', kind: SOURCE_CREATE_SPEC, command: { title: 'Create domain spec from key policy', command: CREATE_DOMAIN_SPEC, arguments: [{ uri: document.uri }] } });
   }
   return actions;
 }

@@ -28,6 +28,12 @@ export interface DomainHost {
   readText(uri: string): string | undefined;
   /** The server's cached parse of an open key policy (shared with its diagnostics), if open. */
   openPolicy?(uri: string): PolicyDocument | undefined;
+  /**
+   * For `key.policy: file#resource`: the key policy of that resource in a CloudFormation or
+   * Terraform file (core/embed), or undefined when the file has none. Without it such specs get
+   * no policy-side checks.
+   */
+  embeddedPolicy?(uri: string, resource: string): PolicyDocument | undefined;
 }
 
 export type FileChange = 'created' | 'changed' | 'deleted';
@@ -84,9 +90,12 @@ export class DomainWorkspace {
     return this.index.governing(uri).map((s) => s.uri);
   }
 
-  /** The specs that govern a key policy, for drift. */
-  governing(policyUri: string): GoverningSpec[] {
-    return this.index.governing(policyUri).map((s) => ({ uri: s.uri, spec: s.spec }));
+  /** The specs that govern a key policy, for drift: a plain policy file, or one resource's policy in an IaC file. */
+  governing(policyUri: string, resource?: string): GoverningSpec[] {
+    return this.index
+      .governing(policyUri)
+      .filter((s) => s.policyResource === resource)
+      .map((s) => ({ uri: s.uri, spec: s.spec }));
   }
 
   private policyAt(uri: string): PolicyDocument | undefined {
@@ -105,7 +114,12 @@ export class DomainWorkspace {
   private lookup(specUri: string): PolicyLookup {
     const s = this.index.getSpec(specUri);
     if (!s?.policyUri) return { state: 'unknown' };
-    if (s.policyResource !== undefined) return { state: 'unknown' }; // IaC resources: the embed module resolves them (not wired yet)
+    if (s.policyResource !== undefined) {
+      if (!this.host.embeddedPolicy) return { state: 'unknown' };
+      if (this.host.readText(s.policyUri) === undefined) return { state: 'missing' };
+      const embedded = this.host.embeddedPolicy(s.policyUri, s.policyResource);
+      return embedded ? { state: 'found', policy: embedded } : { state: 'unreadable', message: `it has no key policy for the resource "${s.policyResource}".` };
+    }
     const policy = this.policyAt(s.policyUri);
     if (!policy) return { state: 'missing' };
     if (policy.fatal || policy.root?.type !== 'object') return { state: 'unreadable', message: 'it is not a JSON key policy.' };
@@ -129,10 +143,13 @@ export class DomainWorkspace {
     );
   }
 
-  /** Drift diagnostics for a key policy (append them to its rule diagnostics). */
+  /**
+   * Drift diagnostics for a key policy (append them to its rule diagnostics). For an IaC file, call
+   * it once per embedded policy (its `embedded.resource` picks the specs that govern it).
+   */
   validatePolicy(document: TextDocument, policy: PolicyDocument, settings: DomainValidationSettings = {}): Diagnostic[] {
-    this.updatePolicy(document.uri, policy);
-    return doDriftValidation(document, policy, this.governing(document.uri), settings);
+    if (!policy.embedded) this.updatePolicy(document.uri, policy);
+    return doDriftValidation(document, policy, this.governing(document.uri, policy.embedded?.resource), settings);
   }
 
   complete(document: TextDocument, position: Position): CompletionList {
@@ -154,7 +171,7 @@ export class DomainWorkspace {
   }
 
   policyDefinition(document: TextDocument, position: Position, policy: PolicyDocument): Location[] {
-    return policyDefinition(document, position, policy, this.governing(document.uri));
+    return policyDefinition(document, position, policy, this.governing(document.uri, policy.embedded?.resource));
   }
 
   specCodeActions(document: TextDocument, range: Range, context: CodeActionContext): CodeAction[] {
@@ -165,7 +182,7 @@ export class DomainWorkspace {
 
   /** Drift quick fixes and the source actions of a key policy (append them to its other code actions). */
   policyCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument): CodeAction[] {
-    return doPolicyDomainActions(document, range, context, policy, { governing: this.governing(document.uri), exists: (u) => this.host.readText(u) !== undefined });
+    return doPolicyDomainActions(document, range, context, policy, { governing: this.governing(document.uri, policy.embedded?.resource), exists: (u) => this.host.readText(u) !== undefined });
   }
 
   /** `kmsPolicy.generateKeyPolicy` / `kmsPolicy.createDomainSpec` with `[{ uri }]`: the edit to apply, or why not. */

@@ -48,6 +48,8 @@ export interface LanguageService {
   doValidation(document: TextDocument, policy: PolicyDocument | undefined): Diagnostic[];
   doCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument): CodeAction[];
   suggestAssignment(policy: PolicyDocument): SuggestResult;
+  /** The settings in force (after validation). */
+  settings(): LanguageSettings;
   applyLeastPrivilege(document: TextDocument, policy: PolicyDocument, args: ApplyArgs): { edit: WorkspaceEdit } | { error: string };
   /** The keys and statements of a CloudFormation template or Terraform file (empty for a policy file). */
   doDocumentSymbols(document: TextDocument, policy: PolicyDocument): DocumentSymbol[];
@@ -112,6 +114,9 @@ export function getLanguageService(options: ServiceOptions = {}): LanguageServic
     },
     doDocumentSymbols(document, policy) {
       return policy.iac ? iacDocumentSymbols(document, policy) : [];
+    },
+    settings() {
+      return settings;
     },
     suggestAssignment(policy) {
       return suggest(policy, settings.leastPrivilege);

@@ -131,7 +131,10 @@ function resolve(spec: DomainSpec): Resolution {
   for (const d of spec.principals) {
     defined.add(d.name);
     if (!PRINCIPAL_NAME.test(d.name)) blockers.push(`"${d.name}" is not a valid principal name`);
-    if (!d.value || d.value.type !== 'string') continue; // the schema reports it
+    if (!d.value || d.value.type !== 'string') {
+      blockers.push(`principal ${d.name} has no ARN`); // the schema reports it
+      continue;
+    }
     const checked = checkPrincipal(d.value.value, account, partition);
     if (!checked.ok) {
       problem(checked.account ? 'spec-malformed-account' : 'spec-malformed-arn', d.value.span, checked.message);

@@ -96,7 +96,8 @@ export const DOMAIN_SCHEMA = {
         CAPABILITIES.map((c) => [
           c,
           {
-            type: 'array',
+            // null: `delete-data:` with nothing after it, which YAML reads as null, means nobody.
+            type: ['array', 'null'],
             uniqueItems: true,
             items: { type: 'string', minLength: 1 },
             description: `${CAPABILITY_INFO[c].meaning} Actions: ${actionsOfCapability(c).map((a) => a.name).join(', ')}.`,
@@ -199,7 +200,7 @@ export function schemaFindings(spec: DomainSpec, validate: SchemaValidator): Sch
       case 'type': {
         if (path.length === 1 && path[0] === 'account' && node?.kind === 'scalar' && node.type === 'number') {
           message = `Write the account id as a string: "${node.text}". Unquoted, YAML reads it as a number (and would drop leading zeros).`;
-        } else message = `${subject(path)} must be ${article(String(p.type))}${describeFound(node)}.`;
+        } else message = `${subject(path)} must be ${String(p.type).split(',').filter((t) => t !== 'null').map(article).join(' or ')}${describeFound(node)}.`;
         break;
       }
       case 'pattern':
