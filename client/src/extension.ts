@@ -43,8 +43,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     initializationOptions: { settings: settings(), interactiveRewrite: true },
   };
   client = new LanguageClient('kmsPolicy', 'KMS Key Policy', serverOptions, clientOptions);
-  context.subscriptions.push(client, vscode.commands.registerCommand('kmsPolicy.rewriteLeastPrivilege', (uri?: string) => rewriteLeastPrivilege(uri)));
+  context.subscriptions.push(
+    client,
+    vscode.commands.registerCommand('kmsPolicy.rewriteLeastPrivilege', (uri?: string) => rewriteLeastPrivilege(uri)),
+    // The palette passes no arguments: these give the server command the active document.
+    vscode.commands.registerCommand('kmsPolicy.generateKeyPolicyFromSpec', (uri?: vscode.Uri) => runOnDocument('kmsPolicy.generateKeyPolicy', uri)),
+    vscode.commands.registerCommand('kmsPolicy.createDomainSpecFromPolicy', (uri?: vscode.Uri) => runOnDocument('kmsPolicy.createDomainSpec', uri)),
+  );
   await client.start();
+}
+
+async function runOnDocument(command: string, uri?: vscode.Uri): Promise<unknown> {
+  const target = (uri ?? vscode.window.activeTextEditor?.document.uri)?.toString();
+  if (!client || !target) return undefined;
+  return client.sendRequest('workspace/executeCommand', { command, arguments: [{ uri: target }] });
 }
 
 /** Asks, principal by principal, which capabilities each needs (pre-filled with the server's suggestion), then applies the rewrite. */

@@ -271,7 +271,11 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
       if (spec) return domain.specCodeActions(spec, params.range, params.context);
       const hit = keyPolicy(params.textDocument.uri);
       if (!hit) return null;
-      return [...service.doCodeActions(hit.document, params.range, params.context, hit.policy), ...domain.policyCodeActions(hit.document, params.range, params.context, hit.policy)];
+      const fromSpec = domain.policyCodeActions(hit.document, params.range, params.context, hit.policy);
+      const own = service.doCodeActions(hit.document, params.range, params.context, hit.policy);
+      // A governed policy is rewritten from its spec, exactly: drop the suggestion-based rewrites.
+      const governed = fromSpec.some((a) => a.title.startsWith('Rewrite to least privilege (from '));
+      return [...(governed ? own.filter((a) => !a.title.startsWith('Rewrite to least privilege')) : own), ...fromSpec];
     }),
   );
 

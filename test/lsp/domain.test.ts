@@ -79,6 +79,10 @@ describe('domain specs over stdio', () => {
       });
       const fix = actions.find((a) => a.title === 'Rewrite the policy from the payments domain spec')!;
       assert.ok(fix, actions.map((a) => a.title).join(', '));
+      // A governed policy's least-privilege rewrite comes from the spec, exactly, not from a suggestion.
+      const rewrites = await server.request<{ title: string; kind: string }[]>('textDocument/codeAction', { textDocument: { uri: policyUri }, range: drift[0].range, context: { diagnostics: [], only: ['refactor.rewrite'] } });
+      assert.ok(rewrites.some((a) => a.title === 'Rewrite to least privilege (from the payments domain spec)' && a.kind === 'refactor.rewrite'), rewrites.map((a) => a.title).join(', '));
+      assert.ok(!rewrites.some((a) => /^Rewrite to least privilege \((key-policy-only|delegate-to-iam)\)/.test(a.title)), 'no suggestion-based rewrite on a governed policy');
       policyText = TextDocument.applyEdits(TextDocument.create(policyUri, 'json', 1, policyText), fix.edit!.changes[policyUri]);
       const fixed = nextPublish(policyUri, (p) => p.version === 2);
       const specClean = nextPublish(specUri, (p) => p.diagnostics.length === 0);

@@ -152,8 +152,21 @@ export interface PolicyActionInput {
  * spec", one per spec, attached to all its drift diagnostics), "Replace with the policy generated
  * from ..." and "Create domain spec from key policy" as source actions.
  */
+/** Diagnostics whose fix is the whole least-privilege rewrite; when a spec governs the policy, the spec decides it. */
+const BROAD = new Set(['over-broad-grant', 'missing-deny-everyone-else']);
+
 export function doPolicyDomainActions(document: TextDocument, _range: Range, context: CodeActionContext, policy: PolicyDocument, input: PolicyActionInput): CodeAction[] {
   const actions: CodeAction[] = [];
+  // "Rewrite to least privilege" on a governed policy: exactly what the spec says, no suggestion.
+  const broad = context.diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string' && BROAD.has(d.code));
+  for (const [kind, diagnostics] of [[CodeActionKind.QuickFix, broad], [CodeActionKind.RefactorRewrite, []]] as const) {
+    if (!wants(context.only, kind) || (kind === CodeActionKind.QuickFix && diagnostics.length === 0)) continue;
+    for (const g of input.governing) {
+      const edit = policyEdit(document, policy, g);
+      const title = `Rewrite to least privilege (from ${specName(g)})`;
+      actions.push('error' in edit ? { title, kind, disabled: { reason: edit.error } } : { title, kind, diagnostics: diagnostics.length ? [...diagnostics] : undefined, isPreferred: kind === CodeActionKind.QuickFix, edit });
+    }
+  }
   if (wants(context.only, CodeActionKind.QuickFix)) {
     const bySpec = new Map<string, Diagnostic[]>();
     for (const d of context.diagnostics) {
