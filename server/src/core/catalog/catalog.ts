@@ -3,6 +3,7 @@ import { snapshot } from './kms-catalog.generated';
 import { ACTION_CAPABILITY, CAPABILITIES, type Capability } from './capabilities';
 import type { ActionInfo, ConditionKeyInfo } from './types';
 import { wildcardMatcher, type WildcardMatcher } from '../util/wildcard';
+import { closest } from '../util/text';
 
 export type { ActionInfo, ConditionKeyInfo } from './types';
 export { CAPABILITIES, CAPABILITY_INFO, type Capability } from './capabilities';
@@ -129,31 +130,9 @@ export function actionsSupportingKey(key: ConditionKey): readonly KmsAction[] {
 
 // ---- suggestions ---------------------------------------------------------------------------
 
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
-}
-
 /** The closest known action to a misspelled one (`kms:Decrpyt` -> Decrypt), if any is close enough. */
 export function suggestAction(value: string): KmsAction | undefined {
-  const name = splitAction(value).name.toLowerCase();
-  let best: KmsAction | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 4)) + 1;
-  for (const a of kmsActions) {
-    const d = editDistance(name, a.name.toLowerCase());
-    if (d < bestDistance) {
-      best = a;
-      bestDistance = d;
-    }
-  }
-  return best;
+  const name = closest(splitAction(value).name, actionNames);
+  return name === undefined ? undefined : byLowerName.get(name.toLowerCase());
 }
+const actionNames = kmsActions.map((a) => a.name);

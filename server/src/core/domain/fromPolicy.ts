@@ -3,7 +3,7 @@
  * under the policy today, by the evaluator, for the user to tighten. What a spec cannot say
  * (partial capabilities, other conditions, service principals) is written as comments.
  */
-import { actionsOfCapability, CAPABILITIES, type Capability } from '../catalog/catalog';
+import { expandAction, actionsOfCapability, CAPABILITIES, type Capability } from '../catalog/catalog';
 import { effectiveAccess, evaluate, holds, type PrincipalAccess } from '../evaluate/index';
 import type { PolicyDocument } from '../policy/model';
 import { accountRootOf } from '../rewrite/account';
@@ -195,7 +195,7 @@ function viaServices(policy: PolicyDocument): string[] | undefined {
   for (const s of policy.statements) {
     if (s.effect?.value !== 'Allow') continue;
     const actions = s.action?.items.map((i) => i.value.toLowerCase()) ?? [];
-    const grantsData = actions.some((a) => a === '*' || a === 'kms:*' || data.has(a) || (a.includes('*') && [...data].some((d) => new RegExp(`^${a.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(d))));
+    const grantsData = actions.some((a) => expandAction(a).some((x) => data.has(x.fullName.toLowerCase())));
     if (!grantsData) continue;
     const values1 = (s.condition?.clauses ?? []).filter((c) => c.key.value.toLowerCase() === 'kms:viaservice' && /^String(Equals|Like)/.test(c.operator.value)).flatMap((c) => c.values.items.map((v) => v.value));
     if (values1.length === 0) {

@@ -3,6 +3,7 @@
  * the style and the extras (services, grants). Also the semantic problems found on the way,
  * which do not depend on the workspace (those are in check.ts).
  */
+import { closest } from '../util/text';
 import { CAPABILITIES, type Capability } from '../catalog/catalog';
 import type { Span } from '../policy/model';
 import { STYLES, type Style } from '../rewrite/leastPrivilege';
@@ -60,33 +61,7 @@ export function resolveSpec(spec: DomainSpec): Resolution {
   return r;
 }
 
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
-}
-
-/** The closest of `candidates` to `value`, if close enough to be a typo. */
-export function closest(value: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(value.length / 4)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(value.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
+export { closest };
 
 export function parsePolicyRef(value: SpecScalar | undefined): PolicyRef | undefined {
   if (!value || value.type !== 'string' || value.value.trim() === '') return undefined;
