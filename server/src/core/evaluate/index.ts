@@ -1,4 +1,7 @@
 /** The evaluator's public API: effective access under a key policy. */
+import type { KmsAction } from '../catalog/catalog';
+import type { PolicyDocument } from '../policy/model';
+import { actionIndex, callerState, compilePolicy, decide, ownAccountsFor, type Decision, type EvaluateOptions } from './evaluate';
 export {
   atLeast,
   evaluate,
@@ -23,3 +26,13 @@ export {
   type PrincipalOrigin,
 } from './access';
 export { parseCaller, type Caller, type PrincipalKind } from './principal';
+
+/**
+ * Decides many actions for one principal under one policy, compiling and reading the caller
+ * once (rules that re-ask the evaluator for a few pairs use this, not a full effectiveAccess).
+ */
+export function evaluatorFor(policy: PolicyDocument, principal: string, options?: EvaluateOptions): (action: KmsAction) => Decision {
+  const compiled = compilePolicy(policy, options?.keyArn);
+  const state = callerState(compiled, principal, ownAccountsFor(compiled, options));
+  return (action) => decide(compiled, state, actionIndex.get(action)!, action.fullName);
+}

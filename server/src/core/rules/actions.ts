@@ -12,6 +12,16 @@ function isKmsService(service: string): boolean {
   return service.toLowerCase() === 'kms' || (isWildcard(service) && wildcardRegExp(service).test('kms'));
 }
 
+/** Did-you-mean per distinct value: a policy that repeats one typo 10,000 times asks once. */
+const suggestions = new Map<string, ReturnType<typeof suggestAction>>();
+function suggestionFor(value: string): ReturnType<typeof suggestAction> {
+  if (!suggestions.has(value)) {
+    if (suggestions.size > 5000) suggestions.clear();
+    suggestions.set(value, suggestAction(value));
+  }
+  return suggestions.get(value);
+}
+
 export const unknownAction: Rule = {
   id: 'unknown-action',
   defaultSeverity: 'error',
@@ -22,7 +32,7 @@ export const unknownAction: Rule = {
       for (const v of actionValues(s)) {
         const { service, name } = splitAction(v.value);
         if (service.toLowerCase() !== 'kms' || isWildcard(name) || findAction(name)) continue;
-        const guess = suggestAction(v.value);
+        const guess = suggestionFor(v.value);
         out.push({
           span: v.span,
           message: `"${v.value}" is not a KMS action, so this grants or denies nothing.${guess ? ` Did you mean "${guess.fullName}"?` : ''}`,

@@ -1,7 +1,7 @@
 /** Problems with a DenyEveryoneElse statement, reported on that statement. */
 import { capitalize } from './util';
 import { expandAction, kmsActions, CAPABILITIES } from '../catalog/catalog';
-import { effectiveAccess } from '../evaluate/index';
+import { evaluatorFor } from '../evaluate/index';
 import type { PolicyDocument, Statement } from '../policy/model';
 import { parseOperator } from '../policy/operators';
 import { isDenyEveryoneElse } from './access';
@@ -37,6 +37,8 @@ export const denyEveryoneElsePartial: Rule = {
   },
 };
 
+const MAX_DEAD_GRANTS = 10;
+
 export const denyEveryoneElseDeadGrant: Rule = {
   id: 'deny-everyone-else-dead-grant',
   defaultSeverity: 'warning',
@@ -44,22 +46,29 @@ export const denyEveryoneElseDeadGrant: Rule = {
   check(policy, context) {
     const out: RuleFinding[] = [];
     for (const deny of denies(policy)) {
-      const without = effectiveAccess({ ...policy, statements: policy.statements.filter((s) => s !== deny) });
-      const withDeny = new Map(context.access().map((p) => [p.principal, p]));
-      for (const p of without) {
-        if (p.origin !== 'named') continue;
-        const now = withDeny.get(p.principal);
-        if (!now) continue;
-        const deadWith = (level: 'allowed' | 'via-iam') =>
-          kmsActions.filter((a) => {
-            const after = now.actions[a.fullName];
-            return p.actions[a.fullName].result === level && after.result === 'denied' && after.statements.includes(deny.index);
-          });
+      // Only pairs this Deny decides are re-evaluated without it: a correct policy costs nothing here.
+      let without: PolicyDocument | undefined;
+      let checked = 0;
+      for (const now of context.access()) {
+        if (now.origin !== 'named') continue;
+        // A pathological policy can deny thousands of named principals: the first ones make the point.
+        if (out.length >= MAX_DEAD_GRANTS || checked >= MAX_DEAD_GRANTS * 2) break;
+        const deniedHere = kmsActions.filter((a) => {
+          const d = now.actions[a.fullName];
+          return d.result === 'denied' && d.statements.includes(deny.index);
+        });
+        if (deniedHere.length === 0) continue;
+        checked++;
+        without ??= { ...policy, statements: policy.statements.filter((s) => s !== deny) };
+        const decideWithout = evaluatorFor(without, now.principal);
+        const before = new Map(deniedHere.map((a) => [a.fullName, decideWithout(a)]));
+        const deadWith = (level: 'allowed' | 'via-iam') => deniedHere.filter((a) => before.get(a.fullName)!.result === level);
         // Report direct grants first: they are what the author wrote for this principal.
         const direct = deadWith('allowed');
         const dead = direct.length ? direct : deadWith('via-iam');
         if (dead.length === 0) continue;
-        const granting = p.actions[dead[0].fullName].statements.map((i) => policy.statements.find((s) => s.index === i)).filter((s): s is Statement => s !== undefined);
+        const p = { principal: now.principal };
+        const granting = before.get(dead[0].fullName)!.statements.map((i) => policy.statements.find((s) => s.index === i)).filter((s): s is Statement => s !== undefined);
         const list = (deny.condition?.clauses ?? []).find((c) => parseOperator(c.operator.value)?.base.negated && c.key.value.toLowerCase() === 'aws:principalarn');
         out.push({
           span: list?.values.span ?? keySpan(deny, 'NotPrincipal') ?? statementHead(deny),

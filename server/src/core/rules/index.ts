@@ -68,6 +68,9 @@ export function findRule(id: string): Rule | undefined {
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
+/** Past this many findings of one rule in one document, the rest are summed up in one finding: nobody reads 100,000 squiggles, and producing them would stall the editor. */
+export const MAX_FINDINGS_PER_RULE = 200;
+
 export interface RunOptions {
   /** `kmsPolicy.rules`: rule id -> severity or 'off'. Unknown ids and values are ignored. */
   readonly severities?: Readonly<Record<string, SeveritySetting | undefined>>;
@@ -91,7 +94,12 @@ export function runRules(policy: PolicyDocument, options: RunOptions = {}): Find
       continue;
     }
     const override = setting === 'error' || setting === 'warning' || setting === 'info' ? setting : undefined;
-    for (const f of raw) findings.push({ ...f, code: rule.id, severity: override ?? f.severity ?? rule.defaultSeverity });
+    const shown = raw.length > MAX_FINDINGS_PER_RULE ? raw.slice(0, MAX_FINDINGS_PER_RULE) : raw;
+    for (const f of shown) findings.push({ ...f, code: rule.id, severity: override ?? f.severity ?? rule.defaultSeverity });
+    if (shown !== raw) {
+      const last = shown[shown.length - 1];
+      findings.push({ code: rule.id, severity: 'info', span: last.span, message: `${raw.length - shown.length} more ${rule.id} findings in this document are not shown.` });
+    }
   }
   return findings.sort((a, b) => a.span.start - b.span.start || RANK[a.severity] - RANK[b.severity] || a.code.localeCompare(b.code));
 }
