@@ -88,10 +88,26 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
     }
   }
 
+  /**
+   * Push mode: validate on the next turn of the event loop, not on a timer. A burst of changes
+   * that arrives together (a paste, a fast typist on a large file) is validated once, for the
+   * last version, instead of once per change.
+   */
+  const pending = new Map<string, NodeJS.Immediate>();
   function push(document: TextDocument): void {
     if (pullDiagnostics) return;
-    const diagnostics = guard('diagnostics', diagnose)(document) ?? [];
-    void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+    const queued = pending.get(document.uri);
+    if (queued) clearImmediate(queued);
+    pending.set(
+      document.uri,
+      setImmediate(() => {
+        pending.delete(document.uri);
+        const current = documents.get(document.uri);
+        if (!current) return;
+        const diagnostics = guard('diagnostics', diagnose)(current) ?? [];
+        void connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics });
+      }),
+    );
   }
 
   function revalidateAll(): void {

@@ -223,3 +223,19 @@ describe('correct policies produce no warning or error', () => {
     });
   }
 });
+
+describe('pathological documents', () => {
+  test('findings of one rule are capped, with one note for the rest', () => {
+    const actions = Array.from({ length: 500 }, () => '"kms:Decrypt"');
+    const text = S(`"Action": [${actions.join(', ')}], "Resource": "*"`);
+    const dup = runRules(parsePolicy(text)).filter((f) => f.code === 'duplicate-action');
+    assert.equal(dup.length, 201);
+    assert.match(dup[dup.length - 1].message, /^299 more duplicate-action findings in this document are not shown\.$/);
+  });
+  test('far over the AWS size limit, effective-access rules are skipped and a note says so', () => {
+    const big = `{"Version": "2012-10-17", "Id": "${'x'.repeat(140 * 1024)}", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}`;
+    const codes = runRules(parsePolicy(big)).map((f) => f.code);
+    assert.ok(!codes.includes('missing-deny-everyone-else'));
+    assert.ok(codes.filter((c) => c === 'policy-too-large').length === 2, 'the size error and the note');
+  });
+});

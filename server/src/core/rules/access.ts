@@ -80,6 +80,7 @@ export function isDenyEveryoneElse(s: Statement): boolean {
 
 export const missingDenyEveryoneElse: Rule = {
   id: 'missing-deny-everyone-else',
+  usesAccess: true,
   defaultSeverity: 'warning',
   summary: 'The policy lets IAM policies (or a wide principal) grant access, and no DenyEveryoneElse statement limits who can use the key.',
   check(policy) {
@@ -112,6 +113,7 @@ export const missingDenyEveryoneElse: Rule = {
 
 export const lockout: Rule = {
   id: 'lockout',
+  usesAccess: true,
   defaultSeverity: 'error',
   summary: 'No principal can call kms:PutKeyPolicy: the key would be locked forever.',
   check(policy, context) {
@@ -185,6 +187,7 @@ export const overBroadGrant: Rule = {
 
 export const separationOfDuties: Rule = {
   id: 'separation-of-duties',
+  usesAccess: true,
   defaultSeverity: 'info',
   summary: 'One principal both administers the key and reads or writes its data.',
   check(policy, context) {
@@ -235,6 +238,7 @@ export const publicKey: Rule = {
 
 export const rootDelegation: Rule = {
   id: 'root-delegation',
+  usesAccess: true,
   defaultSeverity: 'info',
   summary: 'Explains what an Allow to the account root delegates to IAM policies.',
   check(policy) {
@@ -261,6 +265,7 @@ export const rootDelegation: Rule = {
 
 export const createGrantForDataPrincipal: Rule = {
   id: 'create-grant-without-aws-resource',
+  usesAccess: true,
   defaultSeverity: 'warning',
   summary: 'An application principal may create grants without kms:GrantIsForAWSResource.',
   check(policy, context) {
@@ -288,6 +293,7 @@ const DESTRUCTIVE = ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPol
 
 export const adminOnDataPrincipal: Rule = {
   id: 'admin-on-data-principal',
+  usesAccess: true,
   defaultSeverity: 'warning',
   summary: 'A principal that uses data also holds ScheduleKeyDeletion, DisableKey or PutKeyPolicy.',
   check(policy, context) {

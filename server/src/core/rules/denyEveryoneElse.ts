@@ -41,6 +41,7 @@ const MAX_DEAD_GRANTS = 10;
 
 export const denyEveryoneElseDeadGrant: Rule = {
   id: 'deny-everyone-else-dead-grant',
+  usesAccess: true,
   defaultSeverity: 'warning',
   summary: 'DenyEveryoneElse denies a principal that another statement allows, so that grant has no effect.',
   check(policy, context) {

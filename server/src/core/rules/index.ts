@@ -71,6 +71,9 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 /** Past this many findings of one rule in one document, the rest are summed up in one finding: nobody reads 100,000 squiggles, and producing them would stall the editor. */
 export const MAX_FINDINGS_PER_RULE = 200;
 
+/** Above this many characters (4x the AWS limit), the rules that need the evaluator are skipped. */
+export const ACCESS_ANALYSIS_LIMIT = 128 * 1024;
+
 export interface RunOptions {
   /** `kmsPolicy.rules`: rule id -> severity or 'off'. Unknown ids and values are ignored. */
   readonly severities?: Readonly<Record<string, SeveritySetting | undefined>>;
@@ -82,10 +85,18 @@ export function runRules(policy: PolicyDocument, options: RunOptions = {}): Find
   const context: RuleContext = { policy, access: () => (access ??= effectiveAccess(policy)) };
   const findings: Finding[] = [];
   const syntaxOnly = policy.fatal !== undefined || (policy.root !== undefined && policy.root.type !== 'object');
+  // AWS accepts at most 32 KB. Far beyond that the text is not a policy anyone can deploy, and
+  // evaluating every principal against thousands of statements would stall the editor; the
+  // element rules still run, and one note says what was skipped.
+  const skipAccess = policy.text.length > ACCESS_ANALYSIS_LIMIT;
+  if (skipAccess && !syntaxOnly) {
+    findings.push({ code: 'policy-too-large', severity: 'info', span: { start: 0, end: Math.min(policy.text.length, 1) }, message: `Effective access (DenyEveryoneElse, lockout, grants...) is not evaluated for documents over ${ACCESS_ANALYSIS_LIMIT / 1024} KB; AWS accepts key policies of at most 32 KB.` });
+  }
   for (const rule of RULES) {
     const setting = options.severities?.[rule.id];
     if (setting === 'off') continue;
     if (syntaxOnly && rule !== jsonSyntax && rule !== policySize) continue;
+    if (skipAccess && rule.usesAccess) continue;
     let raw;
     try {
       raw = rule.check(policy, context);

@@ -38,6 +38,8 @@ export interface Rule {
   readonly defaultSeverity: Severity;
   /** One line for the rule table and SARIF. */
   readonly summary: string;
+  /** The rule asks the evaluator (effective access). Such rules are skipped on documents far over the AWS size limit. */
+  readonly usesAccess?: boolean;
   check(policy: PolicyDocument, context: RuleContext): readonly RuleFinding[];
 }
 
