@@ -100,9 +100,11 @@ describe('kms-policy check (the real binary)', () => {
     mkdirSync(join(dir, 'sub'));
     symlinkSync(dir, join(dir, 'sub', 'loop'));
     symlinkSync(join(dir, 'missing-target.json'), join(dir, 'dangling.json'));
+    const fifo = join(dir, 'fifo.key-policy.json');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo (coreutils) is needed for this test');
 
     test('each gets a clear message, the run goes on, and the exit code is non-zero', () => {
-      const r = run(['check', '--format', 'json', dir, join(dir, 'no-such-file.json')]);
+      const r = run(['check', '--format', 'json', dir, join(dir, 'no-such-file.json'), fifo]);
       const files = JSON.parse(r.stdout).files as { file: string; findings: { code: string; message: string }[] }[];
       const byName = (n: string) => files.find((f) => f.file.endsWith(n))?.findings ?? [];
       assert.equal(byName('binary.key-policy.json')[0]?.code, 'binary');
@@ -111,6 +113,7 @@ describe('kms-policy check (the real binary)', () => {
       assert.match(byName('huge.key-policy.json')[0]?.message, /over the 2097152-byte limit/);
       assert.ok(byName('broken.key-policy.json').some((f) => f.code === 'json-syntax'));
       assert.equal(byName('dangling.json')[0]?.code, 'unreadable');
+      assert.match(byName('fifo.key-policy.json')[0]?.message, /not a regular file/, 'a FIFO named on the command line is refused, not read forever');
       assert.match(byName('no-such-file.json')[0]?.message, /ENOENT/);
       assert.deepEqual(byName('ok.key-policy.json').filter((f) => f.code !== 'separation-of-duties'), [], 'the good file is still checked, once, despite the symlink loop');
       assert.equal(files.filter((f) => f.file.endsWith('ok.key-policy.json')).length, 1);

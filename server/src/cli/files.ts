@@ -61,7 +61,10 @@ function* walkDir(dir: string, seen: Set<string>, onError: (path: string, messag
 export function readText(path: string, maxBytes: number): ReadResult {
   let fd: number | undefined;
   try {
-    const size = statSync(path).size;
+    const st = statSync(path);
+    // A FIFO, socket or device would block the read (or never end): only regular files are read.
+    if (!st.isFile()) return { ok: false, code: 'unreadable', message: 'not a regular file; not checked' };
+    const size = st.size;
     if (size > maxBytes) return { ok: false, code: 'too-large', message: `${size} bytes, over the ${maxBytes}-byte limit; not checked (AWS key policies are at most 32 KB)` };
     fd = openSync(path, 'r');
     const buffer = Buffer.alloc(size);

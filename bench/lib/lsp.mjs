@@ -1,0 +1,85 @@
+// A minimal LSP client over stdio for the benchmark: spawns bin/kms-policy-language-server.js
+// as an editor does (see test/support/lsp.ts) and reads the server's memory from /proc.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
+
+export const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
+export const SERVER_BIN = join(ROOT, 'bin', 'kms-policy-language-server.js');
+
+/** Spawns the server; `pull` declares the textDocument.diagnostic capability (LSP 3.17), otherwise the server pushes. */
+export function spawnServer() {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [SERVER_BIN, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const stderr = [];
+  const errors = [];
+  child.stderr.on('data', (d) => stderr.push(String(d)));
+  connection.onNotification('window/logMessage', (p) => {
+    if (p.type === 1) errors.push(p.message);
+  });
+  connection.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
+  connection.onRequest('client/registerCapability', () => null);
+  connection.onRequest('workspace/diagnostic/refresh', () => null);
+  const waiters = new Set();
+  connection.onNotification('textDocument/publishDiagnostics', (p) => {
+    for (const w of [...waiters]) {
+      if (w.uri === p.uri && w.accept(p)) {
+        waiters.delete(w);
+        w.resolve(p);
+      }
+    }
+  });
+  connection.listen();
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    spawnedAt: t0,
+    child,
+    connection,
+    stderr,
+    errors,
+    exited,
+    request: (method, params) => connection.sendRequest(method, params),
+    notify: (method, params) => connection.sendNotification(method, params),
+    /** Resolves with the next publishDiagnostics for `uri` accepted by `accept`. Call before sending what triggers it. */
+    published(uri, accept = () => true) {
+      return new Promise((resolve) => waiters.add({ uri, accept, resolve }));
+    },
+    async initialize({ pull = false } = {}) {
+      const textDocument = { completion: { completionItem: { snippetSupport: true } } };
+      if (pull) textDocument.diagnostic = { dynamicRegistration: false };
+      const result = await connection.sendRequest('initialize', {
+        processId: process.pid,
+        rootUri: 'file:///bench',
+        workspaceFolders: [{ uri: 'file:///bench', name: 'bench' }],
+        capabilities: { workspace: { configuration: true }, textDocument },
+      });
+      await connection.sendNotification('initialized', {});
+      return result;
+    },
+    /** {rss, hwm} in bytes, from /proc/<pid>/status (VmRSS, VmHWM). */
+    memory() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+      return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+    },
+    async shutdown() {
+      try {
+        await Promise.race([connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
+        await connection.sendNotification('exit');
+      } catch {
+        /* already gone */
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+      this.kill();
+    },
+    kill() {
+      connection.dispose();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}

@@ -1,0 +1,544 @@
+#!/usr/bin/env node
+// `npm run bench`: the performance figures of issue 8 in one table, with the budgets of
+// design.md ("Budgets"). Every figure is a median (p95 where asked) of many runs after
+// warm-up; ratios are measured in the same run, interleaved. Writes bench/results.json.
+// A missed budget is printed as MISS but never fails the run: the exit code is 0 unless the
+// benchmark itself crashes.
+//
+//   node --expose-gc scripts/bench.mjs [--quick] [--only=inproc,server,memory,index,vsix,cli] [--cli-files=N]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { measure, measureTimed, summarize } from '../bench/lib/stats.mjs';
+import { ROOT, spawnServer } from '../bench/lib/lsp.mjs';
+import { cliRobustness } from '../bench/cli-robustness.mjs';
+import { policyVariant } from '../bench/lib/generate.mjs';
+
+const require = createRequire(import.meta.url);
+const argv = process.argv.slice(2);
+const QUICK = argv.includes('--quick');
+const ONLY = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const CLI_FILES = Number(argv.find((a) => a.startsWith('--cli-files='))?.slice(12) ?? 100_000);
+const wants = (section) => !ONLY || ONLY.includes(section);
+/** Fewer runs with --quick (for trying things out); the real figures come from the full run. */
+const scale = (n) => (QUICK ? Math.max(3, Math.ceil(n / 5)) : n);
+
+// ---- build ------------------------------------------------------------------------------------
+
+const OUT = join(ROOT, 'out', 'server', 'src');
+if (!existsSync(join(ROOT, 'dist', 'server.js')) || !existsSync(join(OUT, 'service', 'languageService.js'))) {
+  console.error('bench: dist/ or out/ is missing; running npm run build');
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+const { TextDocument } = require('vscode-languageserver-textdocument');
+const jsonc = require('jsonc-parser');
+const peer = require('vscode-json-languageservice');
+const { getLanguageService } = require(join(OUT, 'service', 'languageService.js'));
+const { parsePolicy } = require(join(OUT, 'core', 'policy', 'parse.js'));
+const { runRules } = require(join(OUT, 'core', 'rules', 'index.js'));
+const { rewriteEdits } = require(join(OUT, 'core', 'rewrite', 'leastPrivilege.js'));
+const { suggestAssignment, toAssignment } = require(join(OUT, 'core', 'rewrite', 'suggest.js'));
+
+// ---- documents ----------------------------------------------------------------------------------
+
+const DOCS = join(ROOT, 'bench', 'docs');
+const POLICIES = [
+  { id: 'typical', file: 'typical.key-policy.json', label: 'typical (3 KB)', editBudget: 5 },
+  { id: '32k', file: 'limit-32k.key-policy.json', label: '32 KB limit', editBudget: 15 },
+  { id: '1mb', file: 'stress-1mb.key-policy.json', label: '1 MB stress', editBudget: 250 },
+].map((d) => ({ ...d, text: readFileSync(join(DOCS, d.file), 'utf8') }));
+const IAC = [
+  { id: 'cfn-yaml', file: 'cloudformation-20-keys.yaml', label: 'CloudFormation YAML, 20 keys', languageId: 'yaml' },
+  { id: 'cfn-json', file: 'cloudformation-20-keys.json', label: 'CloudFormation JSON, 20 keys', languageId: 'json' },
+  { id: 'tf', file: 'terraform-20-keys.tf', label: 'Terraform, 20 keys', languageId: 'terraform' },
+].map((d) => ({ ...d, text: readFileSync(join(DOCS, d.file), 'utf8') }));
+
+/** IaC support (issue 6) lives in server/src/core/embed; until it has code, IaC rows are n/a. */
+const EMBED = join(OUT, 'core', 'embed');
+const IAC_BUILT = existsSync(EMBED) && readdirSync(EMBED).some((f) => f.endsWith('.js'));
+const IAC_NA = 'n/a (IaC support not built yet)';
+
+// ---- the table ----------------------------------------------------------------------------------
+
+const rows = [];
+const misses = [];
+const fmt = (v, unit) => {
+  if (v === undefined || v === null || Number.isNaN(v)) return '';
+  if (typeof v === 'string') return v;
+  if (unit === 'ms') return v < 0.1 ? `${(v * 1000).toFixed(0)} µs` : v < 10 ? `${v.toFixed(2)} ms` : v < 1000 ? `${v.toFixed(1)} ms` : `${(v / 1000).toFixed(2)} s`;
+  if (unit === 'MB') return `${(v / 1024 / 1024).toFixed(1)} MB`;
+  if (unit === 'KB') return `${(v / 1024).toFixed(0)} KB`;
+  return `${v}${unit ?? ''}`;
+};
+
+/**
+ * One row. `budget`: { max, on: 'median' | 'p95' | 'value' | 'ratio', text }. `value` is a
+ * summary ({median, p95}) or a number; `ratio` is a number; `na` replaces the figures.
+ */
+function row(section, name, { value, unit = 'ms', ratio, ratioText, budget, na, note } = {}) {
+  const median = typeof value === 'object' && value ? value.median : value;
+  const p95 = typeof value === 'object' && value ? value.p95 : undefined;
+  let status = na ? 'n/a' : '';
+  if (budget && !na) {
+    const actual = budget.on === 'p95' ? p95 : budget.on === 'ratio' ? ratio : median;
+    status = actual <= budget.max ? 'PASS' : 'MISS';
+    if (status === 'MISS') misses.push(`${section} / ${name}: ${budget.on === 'ratio' ? `${ratio.toFixed(2)}x` : fmt(actual, unit)} > ${budget.text}`);
+  }
+  const r = { section, name, unit, median, p95, n: value?.n, ratio, ratioText, budget: budget?.text, status, na, note };
+  rows.push(r);
+  const line = `${section.padEnd(SEC)} ${name.padEnd(NAME)} ${(na ? na : fmt(median, unit)).padStart(10)} ${(na ? '' : fmt(p95, unit)).padStart(10)}  ${(ratioText ?? '').padEnd(18)} ${(budget?.text ?? '').padEnd(14)} ${status === 'MISS' ? '**MISS**' : status}${note ? `  (${note})` : ''}`;
+  live.push(line);
+  if (!QUIET_LIVE) console.error(line);
+  return r;
+}
+const live = [];
+const QUIET_LIVE = false;
+const SEC = 28;
+const NAME = 50;
+const HEADER = `${'document / area'.padEnd(SEC)} ${'measurement'.padEnd(NAME)} ${'median'.padStart(10)} ${'p95'.padStart(10)}  ${'ratio'.padEnd(18)} ${'budget'.padEnd(14)} status`;
+
+function positionIn(text, offset) {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length - 1;
+  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+}
+
+/** Offset of the occurrence of `needle` nearest the middle of the text, plus `delta`. */
+function middleOccurrence(text, needle, delta = 0) {
+  const all = [];
+  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) all.push(i);
+  if (all.length === 0) throw new Error(`${needle} not found`);
+  return all[all.length >> 1] + delta;
+}
+
+// ---- in-process -------------------------------------------------------------------------------
+
+async function inProcess() {
+  const service = getLanguageService();
+  const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'kms-key-policy.schema.json'), 'utf8'));
+  const peerService = peer.getLanguageService({});
+  peerService.configure({ validate: true, allowComments: false, schemas: [{ uri: 'kms-policy://schema.json', fileMatch: ['*.json'], schema }] });
+  const STRICT = { allowTrailingComma: false, disallowComments: true, allowEmptyContent: true };
+  let version = 0;
+
+  for (const d of POLICIES) {
+    const uri = `file:///bench/${d.file}`;
+    const big = d.id === '1mb';
+    const opts = d.id === 'typical' ? { warmup: 30, runs: scale(300), maxMs: 6000 } : d.id === '32k' ? { warmup: 15, runs: scale(150), maxMs: 8000 } : { warmup: 2, runs: scale(15), minRuns: QUICK ? 2 : 5, maxMs: QUICK ? 10000 : 40000 };
+    const r = await measure(
+      {
+        ours: () => {
+          const doc = TextDocument.create(uri, 'json', ++version, d.text);
+          return service.doValidation(doc, service.parse(doc));
+        },
+        floor: () => jsonc.parseTree(d.text, [], STRICT),
+        peer: () => {
+          const doc = TextDocument.create(uri, 'json', ++version, d.text);
+          return peerService.doValidation(doc, peerService.parseJSONDocument(doc), { comments: 'error', trailingCommas: 'error' });
+        },
+      },
+      opts,
+    );
+    const sec = d.label;
+    const vsFloor = r.ours.median / r.floor.median;
+    const vsPeer = r.ours.median / r.peer.median;
+    row(sec, 'analysis: parse + all rules + evaluation', { value: r.ours });
+    row(sec, 'floor: jsonc-parser parseTree', { value: r.floor });
+    row(sec, 'analysis / floor', { value: undefined, ratio: vsFloor, ratioText: `${vsFloor.toFixed(2)}x floor`, budget: d.id === '32k' ? { max: 5, on: 'ratio', text: '<= 5x floor' } : undefined });
+    row(sec, 'peer: vscode-json-languageservice + schema', { value: r.peer });
+    row(sec, 'analysis / peer', { ratio: vsPeer, ratioText: `${vsPeer.toFixed(2)}x peer`, budget: d.id === '32k' ? { max: 0.9999, on: 'ratio', text: '< 1x peer' } : undefined });
+
+    // Completion and hover use the cached parse, as the server does.
+    const doc = TextDocument.create(uri, 'json', ++version, d.text);
+    const policy = service.parse(doc);
+    service.doValidation(doc, policy);
+    const at = (needle, delta) => doc.positionAt(middleOccurrence(d.text, needle, delta));
+    const points = {
+      'completion: Action value ("kms:|Decrypt")': () => service.doComplete(doc, at('"kms:Decrypt"', 5), policy),
+      'completion: condition key ("kms:|GrantIs..." key)': () => service.doComplete(doc, at('"kms:GrantIsForAWSResource"', 5), policy),
+      'hover: kms:Decrypt': () => service.doHover(doc, at('"kms:Decrypt"', 6), policy),
+      'hover: condition key kms:GrantIsForAWSResource': () => service.doHover(doc, at('"kms:GrantIsForAWSResource"', 6), policy),
+    };
+    const positions = Object.fromEntries(Object.entries(points).map(([k, f]) => [k, f]));
+    const lat = await measure(positions, big ? { warmup: 5, runs: scale(100), maxMs: 15000 } : { warmup: 50, runs: scale(1000), maxMs: 6000 });
+    for (const [name, s] of Object.entries(lat)) {
+      const completion = name.startsWith('completion');
+      row(sec, name, { value: s, budget: completion ? { max: 2, on: 'p95', text: 'p95 <= 2 ms' } : { max: 1, on: 'p95', text: 'p95 <= 1 ms' } });
+    }
+
+    // The least-privilege rewrite on a fresh parse: suggestion (effective access) + edits.
+    try {
+      const rewrite = await measureTimed(
+        () => {
+          const p = parsePolicy(d.text);
+          const t0 = performance.now();
+          rewriteEdits(p, toAssignment(suggestAssignment(p)), { style: 'key-policy-only' });
+          return performance.now() - t0;
+        },
+        big ? { warmup: 1, runs: scale(10), minRuns: QUICK ? 2 : 5, maxMs: 30000 } : { warmup: 10, runs: scale(100), maxMs: 6000 },
+      );
+      row(sec, 'rewrite: suggestAssignment + rewriteEdits (cold)', { value: rewrite, budget: d.id === '32k' ? { max: 20, on: 'median', text: '<= 20 ms' } : undefined });
+    } catch (e) {
+      row(sec, 'rewrite: suggestAssignment + rewriteEdits (cold)', { na: `error: ${String(e.message ?? e).slice(0, 60)}` });
+    }
+  }
+
+  for (const d of IAC) {
+    if (!IAC_BUILT) {
+      row(d.label, 'analysis, floor, peer, completion, hover, rewrite', { na: IAC_NA, note: '!! IaC rows not measured !!' });
+      continue;
+    }
+    const uri = `file:///bench/${d.file}`;
+    try {
+      const r = await measure(
+        {
+          ours: () => {
+            const doc = TextDocument.create(uri, d.languageId, ++version, d.text);
+            return service.doValidation(doc, service.parse(doc));
+          },
+          ...(d.languageId === 'json' ? { floor: () => jsonc.parseTree(d.text, [], STRICT) } : {}),
+        },
+        { warmup: 10, runs: scale(100), maxMs: 8000 },
+      );
+      row(d.label, 'analysis: parse + embedded policies + rules', { value: r.ours });
+      if (r.floor) row(d.label, 'floor: jsonc-parser parseTree', { value: r.floor, ratioText: `${(r.ours.median / r.floor.median).toFixed(2)}x floor` });
+      const doc = TextDocument.create(uri, d.languageId, ++version, d.text);
+      const policy = service.parse(doc);
+      const needle = d.id === 'tf' ? '"kms:Decrypt"' : d.id === 'cfn-yaml' ? 'kms:Decrypt' : '"kms:Decrypt"';
+      const lat = await measure(
+        {
+          completion: () => service.doComplete(doc, doc.positionAt(middleOccurrence(d.text, needle, needle.startsWith('"') ? 5 : 4)), policy),
+          hover: () => service.doHover(doc, doc.positionAt(middleOccurrence(d.text, needle, needle.startsWith('"') ? 6 : 5)), policy),
+        },
+        { warmup: 20, runs: scale(500), maxMs: 5000 },
+      );
+      row(d.label, 'completion: Action value', { value: lat.completion, budget: { max: 2, on: 'p95', text: 'p95 <= 2 ms' } });
+      row(d.label, 'hover: kms:Decrypt', { value: lat.hover, budget: { max: 1, on: 'p95', text: 'p95 <= 1 ms' } });
+    } catch (e) {
+      row(d.label, 'analysis', { na: `error: ${String(e.message ?? e).slice(0, 70)}` });
+    }
+  }
+}
+
+// ---- over the real server process ---------------------------------------------------------------
+
+const KEY_URI = (name) => `file:///bench/${name}.key-policy.json`;
+
+async function serverProcess() {
+  const startup = await measureTimed(
+    async () => {
+      const s = spawnServer();
+      await s.initialize();
+      const dt = performance.now() - s.spawnedAt;
+      await s.shutdown();
+      return dt;
+    },
+    { warmup: 2, runs: scale(20), maxMs: 20000 },
+  );
+  row('server', 'start-up: spawn -> initialize result', { value: startup, budget: { max: 150, on: 'median', text: '<= 150 ms' } });
+
+  for (const mode of ['push', 'pull']) {
+    const s = spawnServer();
+    await s.initialize({ pull: mode === 'pull' });
+    for (const d of POLICIES) {
+      const big = d.id === '1mb';
+      const runs = big ? scale(8) : scale(40);
+      const opts = { warmup: big ? 1 : 5, runs, minRuns: QUICK ? 2 : 5, maxMs: big ? 60000 : 10000 };
+      let n = 0;
+      const diagnose = async (uri, send) => {
+        if (mode === 'push') {
+          const published = s.published(uri, (p) => p.version === undefined || p.version >= 0);
+          const t0 = performance.now();
+          await send();
+          await published;
+          return performance.now() - t0;
+        }
+        const t0 = performance.now();
+        await send();
+        await s.request('textDocument/diagnostic', { textDocument: { uri } });
+        return performance.now() - t0;
+      };
+      const open = await measureTimed(async () => {
+        const uri = KEY_URI(`open-${d.id}-${mode}-${++n}`);
+        const dt = await diagnose(uri, () => s.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text: d.text } }));
+        await s.notify('textDocument/didClose', { textDocument: { uri } });
+        return dt;
+      }, opts);
+      row(`${mode}`, `${d.label}: didOpen -> diagnostics`, { value: open });
+
+      // One-character edits inside the Sid of the middle statement: insert, then delete it again.
+      const uri = KEY_URI(`edit-${d.id}-${mode}`);
+      const first = mode === 'push' ? s.published(uri) : undefined;
+      await s.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text: d.text } });
+      if (first) await first;
+      else await s.request('textDocument/diagnostic', { textDocument: { uri } });
+      const at = positionIn(d.text, middleOccurrence(d.text, '"Sid": "', 9));
+      let version = 1;
+      const edit = await measureTimed(async (i) => {
+        const v = ++version;
+        const change = i % 2 === 0 ? { range: { start: at, end: at }, text: 'x' } : { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' };
+        if (mode === 'push') {
+          const published = s.published(uri, (p) => p.version === v);
+          const t0 = performance.now();
+          await s.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [change] });
+          await published;
+          return performance.now() - t0;
+        }
+        const t0 = performance.now();
+        await s.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [change] });
+        await s.request('textDocument/diagnostic', { textDocument: { uri } });
+        return performance.now() - t0;
+      }, { ...opts, warmup: big ? 2 : 6 });
+      row(`${mode}`, `${d.label}: 1-char didChange -> diagnostics`, { value: edit, budget: { max: d.editBudget, on: 'median', text: `<= ${d.editBudget} ms` } });
+      await s.notify('textDocument/didClose', { textDocument: { uri } });
+    }
+    for (const d of IAC) {
+      if (!IAC_BUILT) {
+        row(`${mode}`, `${d.label}: didOpen/didChange -> diagnostics`, { na: IAC_NA });
+        continue;
+      }
+      const uri = `file:///bench/${d.file}`;
+      const open = await measureTimed(async (i) => {
+        const u = `${uri}.${i}.${d.file.split('.').pop()}`;
+        const published = mode === 'push' ? s.published(u) : undefined;
+        const t0 = performance.now();
+        await s.notify('textDocument/didOpen', { textDocument: { uri: u, languageId: d.languageId, version: 1, text: d.text } });
+        if (published) await Promise.race([published, new Promise((r) => setTimeout(r, 5000))]);
+        else await s.request('textDocument/diagnostic', { textDocument: { uri: u } });
+        const dt = performance.now() - t0;
+        await s.notify('textDocument/didClose', { textDocument: { uri: u } });
+        return dt;
+      }, { warmup: 2, runs: scale(20), maxMs: 10000 });
+      row(`${mode}`, `${d.label}: didOpen -> diagnostics`, { value: open });
+    }
+    if (s.errors.length || s.stderr.length) console.error(`bench: the ${mode} server logged errors:\n${[...s.errors, ...s.stderr].join('\n').slice(0, 2000)}`);
+    await s.shutdown();
+  }
+}
+
+// ---- memory -------------------------------------------------------------------------------------
+
+async function memory() {
+  {
+    const s = spawnServer();
+    await s.initialize();
+    const base = s.memory();
+    const d = POLICIES.find((p) => p.id === '1mb');
+    const uri = KEY_URI('memory-1mb');
+    const first = s.published(uri);
+    await s.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text: d.text } });
+    await first;
+    const at = positionIn(d.text, middleOccurrence(d.text, '"Sid": "', 9));
+    for (let v = 2; v <= 5; v++) {
+      const p = s.published(uri, (x) => x.version === v);
+      const change = v % 2 === 0 ? { range: { start: at, end: at }, text: 'x' } : { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' };
+      await s.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [change] });
+      await p;
+    }
+    const pos = positionIn(d.text, middleOccurrence(d.text, '"kms:Decrypt"', 5));
+    await s.request('textDocument/completion', { textDocument: { uri }, position: pos });
+    await s.request('textDocument/hover', { textDocument: { uri }, position: pos });
+    await s.request('textDocument/codeAction', { textDocument: { uri }, range: { start: pos, end: pos }, context: { diagnostics: [] } });
+    const m = s.memory();
+    row('memory', 'peak RSS: 1 MB document open, 4 edits, requests', { value: m.hwm, unit: 'MB', budget: { max: 80 * 1024 * 1024, on: 'value', text: '<= 80 MB' }, note: `idle after initialize ${fmt(base.rss, 'MB')}` });
+    await s.shutdown();
+  }
+  {
+    const s = spawnServer();
+    await s.initialize();
+    const base = s.memory();
+    const N = 1000;
+    const uris = Array.from({ length: N }, (_, i) => KEY_URI(`many/${i}`));
+    const openAll = async () => {
+      const all = uris.map((u) => s.published(u));
+      for (let i = 0; i < N; i++) await s.notify('textDocument/didOpen', { textDocument: { uri: uris[i], languageId: 'json', version: 1, text: policyVariant(i) } });
+      await Promise.all(all);
+    };
+    const closeAll = async () => {
+      const all = uris.map((u) => s.published(u, (p) => p.diagnostics.length === 0));
+      for (const u of uris) await s.notify('textDocument/didClose', { textDocument: { uri: u } });
+      await Promise.all(all);
+      await new Promise((r) => setTimeout(r, 300));
+    };
+    const t0 = performance.now();
+    await openAll();
+    const openMs = performance.now() - t0;
+    const m = s.memory();
+    row('memory', `peak RSS: ${N} open policies (3 KB each)`, { value: m.hwm, unit: 'MB', budget: { max: 80 * 1024 * 1024, on: 'value', text: '<= 80 MB' }, note: `opened and diagnosed in ${fmt(openMs, 'ms')}` });
+    const after = [];
+    await closeAll();
+    after.push(s.memory().rss);
+    for (let cycle = 0; cycle < 3; cycle++) {
+      await openAll();
+      await closeAll();
+      after.push(s.memory().rss);
+    }
+    row('memory', `RSS after closing all ${N}, 4 open/close cycles`, { value: after[after.length - 1], unit: 'MB', note: `baseline ${fmt(base.rss, 'MB')}; after each cycle ${after.map((x) => fmt(x, 'MB')).join(', ')}` });
+    await s.shutdown();
+  }
+  await closedDocumentsFreed();
+  await cancellation();
+}
+
+/** In process, with --expose-gc: the heap after opening 1,000 documents and closing them again returns to the baseline. */
+async function closedDocumentsFreed() {
+  if (typeof globalThis.gc !== 'function') {
+    row('memory', 'heap after closing 1,000 documents (in process)', { na: 'n/a (run with node --expose-gc)' });
+    return;
+  }
+  const { startServer } = require(join(OUT, 'server.js'));
+  const { createConnection } = require('vscode-languageserver/node');
+  const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
+  const up = new PassThrough();
+  const down = new PassThrough();
+  startServer(createConnection(new StreamMessageReader(up), new StreamMessageWriter(down)));
+  const client = createProtocolConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
+  const published = new Map();
+  client.onNotification('textDocument/publishDiagnostics', (p) => published.get(p.uri)?.(p));
+  client.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
+  client.listen();
+  await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
+  await client.sendNotification('initialized', {});
+  const heap = async () => {
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 3; i++) globalThis.gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const N = 1000;
+  const uris = Array.from({ length: N }, (_, i) => KEY_URI(`heap/${i}`));
+  const cycle = async (method, text) => {
+    const all = uris.map((u) => new Promise((r) => published.set(u, r)));
+    for (let i = 0; i < N; i++) await client.sendNotification(method, method === 'textDocument/didOpen' ? { textDocument: { uri: uris[i], languageId: 'json', version: 1, text: text(i) } } : { textDocument: { uri: uris[i] } });
+    await Promise.all(all);
+  };
+  const before = await heap();
+  await cycle('textDocument/didOpen', policyVariant);
+  const open = await heap();
+  await cycle('textDocument/didClose');
+  const closed = await heap();
+  row('memory', 'heap: 1,000 documents open (in process, after gc)', { value: open - before, unit: 'MB', note: `baseline heap ${fmt(before, 'MB')}` });
+  row('memory', 'heap: after closing them (in process, after gc)', {
+    value: closed - before,
+    unit: 'MB',
+    note: closed - before < (open - before) * 0.1 ? 'the cache is freed on close' : '!! closed documents are retained !!',
+  });
+  client.dispose();
+  up.end();
+  down.end();
+}
+
+/**
+ * $/cancelRequest: a request cancelled while the server is busy (queued behind a 1 MB edit), and
+ * a long request cancelled while it runs (pull diagnostics of the 1 MB document).
+ */
+async function cancellation() {
+  const { CancellationTokenSource } = require('vscode-languageserver-protocol/node');
+  const d = POLICIES.find((p) => p.id === '1mb');
+  const s = spawnServer();
+  await s.initialize({ pull: true });
+  const uri = KEY_URI('cancel-1mb');
+  await s.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text: d.text } });
+  const pos = positionIn(d.text, middleOccurrence(d.text, '"kms:Decrypt"', 5));
+  const outcome = async (method, params, cancelAfterMs) => {
+    const source = new CancellationTokenSource();
+    const t0 = performance.now();
+    const p = s.connection.sendRequest(method, params, source.token).then(
+      (r) => ({ answered: r === null ? 'null' : 'a full result' }),
+      (e) => ({ answered: e?.code === -32800 ? 'RequestCancelled' : `error ${e?.code}` }),
+    );
+    setTimeout(() => source.cancel(), cancelAfterMs);
+    const r = await p;
+    return { ...r, ms: performance.now() - t0 };
+  };
+  // The first request after didOpen parses and analyzes the 1 MB document.
+  const running = await outcome('textDocument/diagnostic', { textDocument: { uri } }, 5);
+  await s.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: pos, end: pos }, text: 'x' }] });
+  const busy = s.request('textDocument/diagnostic', { textDocument: { uri } });
+  const queued = await outcome('textDocument/completion', { textDocument: { uri }, position: pos }, 0);
+  const busyMs = await busy.then(() => 'ok');
+  row('cancel', 'long request (pull diagnostics, 1 MB), cancelled after 5 ms', { value: running.ms, note: `answered with ${running.answered}` });
+  row('cancel', 'request queued behind a 1 MB analysis, cancelled at once', { value: queued.ms, note: `answered with ${queued.answered}; ${busyMs}` });
+  await s.shutdown();
+}
+
+// ---- workspace index --------------------------------------------------------------------------
+
+async function workspaceIndex() {
+  row('index', '2,000 domain specs and policies: workspace index', { na: 'n/a (no domain-spec index yet)', note: '!! see the stand-in below !!' });
+  const dir = mkdtempSync(join(tmpdir(), 'kms-bench-index-'));
+  try {
+    const N = 2000;
+    for (let i = 0; i < N; i++) writeFileSync(join(dir, `p${i}.key-policy.json`), policyVariant(i));
+    const files = readdirSync(dir).map((f) => join(dir, f));
+    const r = await measureTimed(
+      () => {
+        const t0 = performance.now();
+        for (const f of files) runRules(parsePolicy(readFileSync(f, 'utf8')));
+        return performance.now() - t0;
+      },
+      { warmup: 1, runs: scale(5), minRuns: 3, maxMs: 60000 },
+    );
+    row('index', `stand-in: read + parse + rules, ${N} policy files (in process)`, { value: r });
+    const t0 = performance.now();
+    const cli = spawnSync(process.execPath, [join(ROOT, 'bin', 'kms-policy.js'), 'check', dir, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    row('index', `stand-in: kms-policy check over the ${N} files (one CLI run)`, { value: performance.now() - t0, note: `exit ${cli.status}` });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- .vsix ----------------------------------------------------------------------------------------
+
+function vsix() {
+  const file = join(ROOT, 'kms-key-policy-tools.vsix');
+  if (!existsSync(file)) {
+    console.error('bench: no .vsix; running npm run package');
+    execFileSync('npm', ['run', 'package'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  const st = statSync(file);
+  row('package', '.vsix size', { value: st.size, unit: 'KB', budget: { max: 1024 * 1024, on: 'value', text: '<= 1 MB' }, note: `built ${st.mtime.toISOString().slice(0, 16)}` });
+}
+
+// ---- run ------------------------------------------------------------------------------------------
+
+const started = Date.now();
+console.error(HEADER);
+if (wants('inproc')) await inProcess();
+if (wants('server')) await serverProcess();
+if (wants('memory')) await memory();
+if (wants('index')) await workspaceIndex();
+if (wants('vsix')) vsix();
+if (wants('cli')) for (const r of await cliRobustness({ files: QUICK ? Math.min(CLI_FILES, 10_000) : CLI_FILES })) row('cli', r.name, r);
+
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim() + (execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).trim() ? '+dirty' : '');
+  } catch {
+    return 'unknown';
+  }
+})();
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+
+console.log(`\nnpm run bench  (${commit}; ${machine}; ${QUICK ? 'QUICK run: fewer samples; ' : ''}${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+console.log(HEADER);
+console.log('-'.repeat(HEADER.length + 10));
+let last = '';
+for (const line of live) {
+  const section = line.slice(0, SEC);
+  if (last && section !== last) console.log('');
+  last = section;
+  console.log(line);
+}
+if (!IAC_BUILT) console.log(`\n!! ${IAC_NA}: the CloudFormation and Terraform documents are in bench/docs/ but were not measured. !!`);
+console.log(misses.length ? `\n${misses.length} budget(s) MISSED:\n${misses.map((m) => `  MISS  ${m}`).join('\n')}` : '\nEvery budget met.');
+
+writeFileSync(
+  join(ROOT, 'bench', 'results.json'),
+  JSON.stringify({ date: new Date().toISOString(), commit, machine, quick: QUICK, iacBuilt: IAC_BUILT, misses, rows: rows.map(({ section, name, unit, median, p95, n, ratio, budget, status, na, note }) => ({ section, name, unit, median, p95, n, ratio, budget, status, na, note })) }, null, 2) + '\n',
+);
+console.log('\nwrote bench/results.json');
+process.exit(0);
