@@ -425,22 +425,9 @@ function withDomainRules(sarifText: string): string {
   return JSON.stringify(sarif, null, 2) + '\n';
 }
 
-let domainHelpCache: Map<string, string> | undefined;
 /** A spec or drift rule's section of docs/domain-spec.md, for SARIF help. */
 function domainRuleHelp(id: string): string | undefined {
-  if (!domainHelpCache) {
-    domainHelpCache = new Map();
-    let dir = __dirname;
-    for (let i = 0; i < 6 && !existsSync(join(dir, 'docs', 'domain-spec.md')); i++) dir = dirname(dir);
-    const file = join(dir, 'docs', 'domain-spec.md');
-    if (existsSync(file)) {
-      for (const section of readFileSync(file, 'utf8').split(/^## /m).slice(1)) {
-        const nl = section.indexOf('\n');
-        domainHelpCache.set(section.slice(0, nl).trim(), section.slice(nl + 1).trim());
-      }
-    }
-  }
-  return domainHelpCache.get(id);
+  return docsSections('domain-spec.md').get(id);
 }
 
 /**
@@ -502,22 +489,29 @@ function generate(args: readonly string[]): number {
   return 0;
 }
 
-let helpCache: Map<string, string> | undefined;
 /** A rule's section of docs/rules.md, for SARIF help. */
 function ruleHelp(id: string): string | undefined {
-  if (!helpCache) {
-    helpCache = new Map();
+  return docsSections('rules.md').get(id);
+}
+
+const sectionsCache = new Map<string, Map<string, string>>();
+/** The `## id` sections of a page in docs/ (found next to the bundle or the checkout), read once. */
+function docsSections(page: string): Map<string, string> {
+  let sections = sectionsCache.get(page);
+  if (!sections) {
+    sections = new Map();
+    sectionsCache.set(page, sections);
     let dir = __dirname;
-    for (let i = 0; i < 6 && !existsSync(join(dir, 'docs', 'rules.md')); i++) dir = dirname(dir);
-    const file = join(dir, 'docs', 'rules.md');
+    for (let i = 0; i < 6 && !existsSync(join(dir, 'docs', page)); i++) dir = dirname(dir);
+    const file = join(dir, 'docs', page);
     if (existsSync(file)) {
       for (const section of readFileSync(file, 'utf8').split(/^## /m).slice(1)) {
         const nl = section.indexOf('\n');
-        helpCache.set(section.slice(0, nl).trim(), section.slice(nl + 1).trim());
+        sections.set(section.slice(0, nl).trim(), section.slice(nl + 1).trim());
       }
     }
   }
-  return helpCache.get(id);
+  return sections;
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));
