@@ -6,14 +6,14 @@
 // benchmark itself crashes.
 //
 //   node --expose-gc scripts/bench.mjs [--quick] [--only=inproc,server,memory,index,vsix,cli] [--cli-files=N]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { measure, measureTimed, summarize } from '../bench/lib/stats.mjs';
-import { ROOT, spawnServer } from '../bench/lib/lsp.mjs';
+import { NODE_FLAGS, ROOT, spawnServer } from '../bench/lib/lsp.mjs';
 import { cliRobustness } from '../bench/cli-robustness.mjs';
 import { policyVariant } from '../bench/lib/generate.mjs';
 
@@ -239,7 +239,17 @@ async function serverProcess() {
     },
     { warmup: 2, runs: scale(20), maxMs: 20000 },
   );
+  // The same machine's floor: spawning node itself, with nothing to load.
+  const bare = await measureTimed(
+    () =>
+      new Promise((resolve) => {
+        const t0 = performance.now();
+        spawn(process.execPath, ['-e', '0']).on('exit', () => resolve(performance.now() - t0));
+      }),
+    { warmup: 2, runs: scale(20), maxMs: 10000 },
+  );
   row('server', 'start-up: spawn -> initialize result', { value: startup, budget: { max: 150, on: 'median', text: '<= 150 ms' } });
+  row('server', 'reference: spawn -> exit of `node -e 0`', { value: bare });
 
   for (const mode of ['push', 'pull']) {
     const s = spawnServer();
@@ -521,7 +531,7 @@ const commit = (() => {
     return 'unknown';
   }
 })();
-const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}${NODE_FLAGS.length ? `, server flags ${NODE_FLAGS.join(' ')}` : ''}`;
 
 console.log(`\nnpm run bench  (${commit}; ${machine}; ${QUICK ? 'QUICK run: fewer samples; ' : ''}${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 console.log(HEADER);

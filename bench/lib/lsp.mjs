@@ -10,11 +10,13 @@ const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = r
 
 export const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 export const SERVER_BIN = join(ROOT, 'bin', 'kms-policy-language-server.js');
+/** Extra node flags for the server process, to try some out: KMS_BENCH_NODE_FLAGS="--max-semi-space-size=1". */
+export const NODE_FLAGS = (process.env.KMS_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 /** Spawns the server; `pull` declares the textDocument.diagnostic capability (LSP 3.17), otherwise the server pushes. */
 export function spawnServer() {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [SERVER_BIN, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, SERVER_BIN, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const stderr = [];
   const errors = [];
