@@ -7,6 +7,9 @@ import {
   CodeActionKind,
   DidChangeWatchedFilesNotification,
   DocumentDiagnosticReportKind,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
   FileChangeType,
   TextDocuments,
   TextDocumentSyncKind,
@@ -42,6 +45,12 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
   const documents = new TextDocuments(TextDocument);
   /** One parse per document version, shared by every feature. Dropped when the document closes. */
   const cache = new Map<string, CacheEntry>();
+  /**
+   * The parse cache keeps the documents used most recently. A parse (tree, model and, through the
+   * evaluator's per-parse caches, effective access) is about 25 times its text, so a thousand
+   * open policies would otherwise hold 75 MB; a document that has left it is parsed again when used.
+   */
+  const MAX_CACHED_PARSES = 32;
   let canPullConfiguration = false;
   /** LSP 3.17 pull diagnostics when the client supports them (VS Code does); otherwise we push on every change, with no delay. */
   let pullDiagnostics = false;
@@ -89,25 +98,31 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
   }
 
   /**
-   * Push mode: validate on the next turn of the event loop, not on a timer. A burst of changes
-   * that arrives together (a paste, a fast typist on a large file) is validated once, for the
-   * last version, instead of once per change.
+   * Push mode: validate once the changes already received are applied, not on a timer. The
+   * JSON-RPC queue takes one message per turn of the event loop, and an immediate set while one
+   * is handled runs before the next, so one turn is not enough: this waits turn by turn while the
+   * document keeps changing. A burst of changes (a paste, a fast typist on a large file) is
+   * validated once, for its last version, and requests queued among them are answered first.
    */
-  const pending = new Map<string, NodeJS.Immediate>();
+  const due = new Set<string>();
   function push(document: TextDocument): void {
     if (pullDiagnostics) return;
-    const queued = pending.get(document.uri);
-    if (queued) clearImmediate(queued);
-    pending.set(
-      document.uri,
-      setImmediate(() => {
-        pending.delete(document.uri);
-        const current = documents.get(document.uri);
-        if (!current) return;
-        const diagnostics = guard('diagnostics', diagnose)(current) ?? [];
-        void connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics });
-      }),
-    );
+    const uri = document.uri;
+    if (due.has(uri)) return;
+    due.add(uri);
+    let seen = document.version;
+    const settle = () => {
+      const current = documents.get(uri);
+      if (!current) return void due.delete(uri);
+      if (current.version !== seen) {
+        seen = current.version;
+        return void setImmediate(() => setImmediate(settle));
+      }
+      due.delete(uri);
+      const diagnostics = guard('diagnostics', diagnose)(current) ?? [];
+      void connection.sendDiagnostics({ uri, version: current.version, diagnostics });
+    };
+    setImmediate(() => setImmediate(settle));
   }
 
   function revalidateAll(): void {
@@ -121,9 +136,14 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
   function parsed(document: TextDocument): PolicyDocument | undefined {
     if (service.isTooLarge(document)) return undefined;
     const hit = cache.get(document.uri);
-    if (hit && hit.version === document.version) return hit.policy;
+    cache.delete(document.uri); // re-inserted last: Map order is the least recently used first
+    if (hit && hit.version === document.version) {
+      cache.set(document.uri, hit);
+      return hit.policy;
+    }
     const policy = service.parse(document);
     cache.set(document.uri, { version: document.version, policy });
+    if (cache.size > MAX_CACHED_PARSES) cache.delete(cache.keys().next().value!);
     return policy;
   }
 
@@ -146,6 +166,12 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
         return null;
       }
     };
+  }
+
+  /** A guarded request handler that honours $/cancelRequest: a request cancelled before it runs (queued behind a long analysis) is not worked on. */
+  function request<P, R>(name: string, handler: (params: P) => R): (params: P, token: CancellationToken) => R | null | ResponseError<void> {
+    const guarded = guard(name, handler);
+    return (params, token) => (token.isCancellationRequested ? new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`) : guarded(params));
   }
 
   async function pullSettings(): Promise<void> {
@@ -233,7 +259,8 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
     if (!pullDiagnostics) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
-  connection.languages.diagnostics.on((params) => {
+  connection.languages.diagnostics.on((params, token) => {
+    if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'diagnostics cancelled', { retriggerRequest: false });
     const document = documents.get(params.textDocument.uri);
     const items = (document && guard('diagnostics', diagnose)(document)) || [];
     return { kind: DocumentDiagnosticReportKind.Full, items };
@@ -246,7 +273,7 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
   }
 
   connection.onDefinition(
-    guard('definition', (params) => {
+    request('definition', (params) => {
       const spec = specDocument(params.textDocument.uri);
       if (spec) return domain.specDefinition(spec, params.position);
       const hit = keyPolicy(params.textDocument.uri);
@@ -255,7 +282,7 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
   );
 
   connection.onCompletion(
-    guard('completion', (params) => {
+    request('completion', (params) => {
       const spec = specDocument(params.textDocument.uri);
       if (spec) return domain.complete(spec, params.position);
       const hit = keyPolicy(params.textDocument.uri);
@@ -264,7 +291,7 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
   );
 
   connection.onHover(
-    guard('hover', (params) => {
+    request('hover', (params) => {
       const spec = specDocument(params.textDocument.uri);
       if (spec) return domain.hover(spec, params.position);
       const hit = keyPolicy(params.textDocument.uri);
@@ -273,7 +300,7 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
   );
 
   connection.onDocumentSymbol(
-    guard('documentSymbol', (params) => {
+    request('documentSymbol', (params) => {
       const spec = specDocument(params.textDocument.uri);
       if (spec) return domain.symbols(spec);
       const hit = keyPolicy(params.textDocument.uri);
@@ -282,7 +309,7 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
   );
 
   connection.onCodeAction(
-    guard('codeAction', (params) => {
+    request('codeAction', (params) => {
       const spec = specDocument(params.textDocument.uri);
       if (spec) return domain.specCodeActions(spec, params.range, params.context);
       const hit = keyPolicy(params.textDocument.uri);
@@ -297,7 +324,7 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
 
   connection.onRequest(
     SUGGEST_REQUEST,
-    guard('suggestAssignment', (params: { uri: string }) => {
+    request('suggestAssignment', (params: { uri: string }) => {
       const hit = keyPolicy(params?.uri);
       return hit ? service.suggestAssignment(hit.policy) : null;
     }),

@@ -31,7 +31,7 @@ const REQUEST_TIMEOUT_MS = 1000;
  * Set while fixes the fuzzer asked for are not applied yet (see the issue 8 report): random
  * failures are then reported as TODO instead of failing the default run. Remove it with them.
  */
-const PENDING_FIXES: string | undefined = 'documents with 100,000 statements or values take over 1 s; pushed diagnostics are not coalesced over a burst (issue 8 report)';
+const PENDING_FIXES: string | undefined = undefined;
 
 // ---- seeded randomness ----------------------------------------------------------------------------
 

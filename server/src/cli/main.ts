@@ -3,7 +3,7 @@
  *   kms-policy check [paths...] [--format text|json|sarif] [--fail-on error|warning|never] [--rule id=level]
  * Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or a file that could not be checked.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, relative, isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parsePolicy } from '../core/policy/parse';
@@ -112,13 +112,24 @@ function check(args: readonly string[]): number {
   }
   const paths = parsed.positionals.length ? parsed.positionals : ['.'];
 
+  // Text goes out file by file, so memory stays flat however many files there are (100,000
+  // small files held every report until the end); JSON and SARIF are one document each.
+  const streaming = format === 'text';
+  const sink = streaming && output ? openSync(output, 'w') : undefined;
+  const write = (text: string) => (sink !== undefined ? writeSync(sink, text) : process.stdout.write(text));
+  const tally = { error: 0, warning: 0, info: 0 };
   const reports: FileReport[] = [];
+  const add = (r: FileReport) => {
+    if (!streaming) return void reports.push(r);
+    for (const f of r.findings) tally[f.severity]++;
+    if (r.findings.some((f) => !FILE_CODES.has(f.code))) write(formatText([r]));
+  };
   let unreadable = 0;
   const display = (p: string) => (isAbsolute(p) ? relative(process.cwd(), p) || p : p);
   const fail = (path: string, code: 'unreadable' | 'binary' | 'too-large' | 'not-utf8', message: string) => {
     unreadable++;
     process.stderr.write(`${display(path)}: ${message}\n`);
-    reports.push({ file: display(path), findings: [fileProblem(code, message)] });
+    add({ file: display(path), findings: [fileProblem(code, message)] });
   };
   let checked = 0;
   const specFiles = new Map<string, string>();
@@ -142,7 +153,7 @@ function check(args: readonly string[]): number {
         continue;
       }
       checked += iac.policies.length;
-      reports.push({ file: display(path), findings: toCliFindings(read.text, iacFindings(iac, { severities })) });
+      add({ file: display(path), findings: toCliFindings(read.text, iacFindings(iac, { severities })) });
       continue;
     }
     const policy = parsePolicy(read.text);
@@ -154,20 +165,27 @@ function check(args: readonly string[]): number {
     }
     checked++;
     const findings = runRules(policy, { severities });
-    reports.push({ file: display(path), findings: toCliFindings(read.text, findings) });
+    add({ file: display(path), findings: toCliFindings(read.text, findings) });
   }
 
   for (const p of findSpecs(paths)) if (!specFiles.has(resolvePath(p))) specFiles.set(resolvePath(p), p);
-  const specCount = checkDomainSpecs([...specFiles.values()], reports, { severities, display, fail });
+  // Streaming, drift findings on a policy already written come after it rather than merged into
+  // it, and before the specs' own findings, as when merged.
+  const domainReports: FileReport[] = streaming ? [] : reports;
+  const specCount = checkDomainSpecs([...specFiles.values()], domainReports, { severities, display, fail });
+  if (streaming) {
+    const specs = new Set([...specFiles.values()].map(display));
+    for (const r of domainReports) if (!specs.has(r.file)) add(r);
+    for (const r of domainReports) if (specs.has(r.file)) add(r);
+  }
 
-  const text =
-    format === 'json' ? formatJson(reports) : format === 'sarif' ? withDomainRules(formatSarif(reports, VERSION, ruleHelp)) : formatText(reports.filter((r) => r.findings.some((f) => !FILE_CODES.has(f.code))));
-  if (output) {
-    writeFileSync(output, text);
-  } else process.stdout.write(text);
+  if (!streaming) {
+    const text = format === 'json' ? formatJson(reports) : withDomainRules(formatSarif(reports, VERSION, ruleHelp));
+    if (output) writeFileSync(output, text);
+    else process.stdout.write(text);
+  } else if (sink !== undefined) closeSync(sink);
 
-  const all = reports.flatMap((r) => r.findings);
-  const count = (s: string) => all.filter((f) => f.severity === s).length;
+  const count = (s: 'error' | 'warning' | 'info') => (streaming ? tally[s] : reports.reduce((n, r) => n + r.findings.filter((f) => f.severity === s).length, 0));
   const specsChecked = specCount ? ` and ${specCount} domain spec${specCount === 1 ? '' : 's'}` : '';
   process.stderr.write(`${checked} key polic${checked === 1 ? 'y' : 'ies'}${specsChecked} checked: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${unreadable ? `, ${unreadable} files could not be checked` : ''}\n`);
 

@@ -5,6 +5,7 @@ import type { PolicyDocument } from '../core/policy/model';
 import { collapseToWildcard, expandWildcard, quickFixes, type Fix } from '../core/rewrite/quickFixes';
 import type { Edit } from '../core/rewrite/edits';
 import { SOURCE } from './diagnostics';
+import { ACCESS_ANALYSIS_LIMIT } from '../core/rules/index';
 import { rewriteActions, type RewriteSettings } from './rewrite';
 
 /** Diagnostics whose quick fixes include the whole least-privilege rewrite. */
@@ -36,9 +37,12 @@ function wants(only: string[] | undefined, kind: string): boolean {
 
 export function doCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument, options: CodeActionOptions): CodeAction[] {
   const actions: CodeAction[] = [];
+  // Code actions are asked for at every cursor move. Like the access rules, the rewrite (effective
+  // access of every principal) is not offered far over the AWS size limit: 600 ms and 54 MB on 1 MB.
+  const rewritable = policy.text.length <= ACCESS_ANALYSIS_LIMIT;
   if (wants(context.only, CodeActionKind.QuickFix)) {
     const broad = context.diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string' && REWRITE_ON.has(d.code));
-    if (broad.length) actions.push(...rewriteActions(document, policy, options.rewrite, options.interactive, broad, CodeActionKind.QuickFix));
+    if (broad.length && rewritable) actions.push(...rewriteActions(document, policy, options.rewrite, options.interactive, broad, CodeActionKind.QuickFix));
     for (const d of context.diagnostics) {
       if (d.source !== SOURCE || typeof d.code !== 'string') continue;
       const span = { start: document.offsetAt(d.range.start), end: document.offsetAt(d.range.end) };
@@ -48,7 +52,7 @@ export function doCodeActions(document: TextDocument, range: Range, context: Cod
     }
   }
   if (wants(context.only, CodeActionKind.RefactorRewrite)) {
-    if (!actions.some((a) => a.kind === CodeActionKind.QuickFix && a.title.startsWith('Rewrite to least privilege'))) {
+    if (rewritable && !actions.some((a) => a.kind === CodeActionKind.QuickFix && a.title.startsWith('Rewrite to least privilege'))) {
       actions.push(...rewriteActions(document, policy, options.rewrite, options.interactive, [], CodeActionKind.RefactorRewrite));
     }
     const offset = document.offsetAt(range.start);

@@ -54,7 +54,7 @@ export function doComplete(document: TextDocument, position: Position, policy: P
   if (policy.fatal) return EMPTY;
   const text = policy.text;
   const offset = document.offsetAt(position);
-  const location = (options.locate ?? getLocation)(text, offset);
+  const location = options.locate ? options.locate(text, offset) : locate(policy, offset);
   const path = location.path;
   const prev = location.previousNode;
 
@@ -109,6 +109,46 @@ export function doComplete(document: TextDocument, position: Position, policy: P
     default:
       return EMPTY;
   }
+}
+
+/** Below this, scanning the whole text is fast enough (well under a millisecond). */
+const LONG_TEXT = 64 * 1024;
+
+/**
+ * jsonc-parser's getLocation scans the text from its start: milliseconds in a 1 MB document. A
+ * statement is a complete object on its own, so in a long document only the statement the
+ * offset is in is scanned, and the location is put back in terms of the whole text.
+ */
+function locate(policy: PolicyDocument, offset: number): Location {
+  const { text, statements } = policy;
+  if (text.length < LONG_TEXT || statements.length === 0 || !policy.statementSpan) return getLocation(text, offset);
+  let lo = 0;
+  let hi = statements.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (statements[mid].span.start < offset) lo = mid;
+    else hi = mid - 1;
+  }
+  const s = statements[lo];
+  // A syntax error before the statement can change how the text up to the offset reads.
+  if (!(s.span.start < offset && offset < s.span.end) || policy.syntaxErrors.some((e) => e.offset < s.span.start)) return getLocation(text, offset);
+  const inner = getLocation(text.slice(s.span.start, s.span.end), offset - s.span.start);
+  const prefix: Segment[] = text.charCodeAt(policy.statementSpan.start) === 91 /* [ */ ? ['Statement', s.index] : ['Statement'];
+  const path = [...prefix, ...inner.path];
+  const previousNode = inner.previousNode && { ...inner.previousNode, offset: inner.previousNode.offset + s.span.start };
+  return {
+    path,
+    previousNode,
+    isAtPropertyKey: inner.isAtPropertyKey,
+    matches: (pattern) => {
+      let k = 0;
+      for (let i = 0; k < pattern.length && i < path.length; i++) {
+        if (pattern[k] === path[i] || pattern[k] === '*') k++;
+        else if (pattern[k] !== '**') return false;
+      }
+      return k === pattern.length;
+    },
+  };
 }
 
 interface Ctx {

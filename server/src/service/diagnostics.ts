@@ -36,7 +36,42 @@ export function toDiagnostic(document: TextDocument, f: Finding, docsUrl?: strin
   return d;
 }
 
+/**
+ * A key policy is at most 32 KB: a few hundred statements and a few thousand values. A document
+ * with far more is not one we can help with, and the element rules alone would take seconds on
+ * it (100,000 statements or actions) while the editor waits.
+ */
+export const MAX_STATEMENTS = 5000;
+export const MAX_VALUES = 50_000;
+
+function valueCount(policy: PolicyDocument): number {
+  let n = 0;
+  for (const s of policy.statements) {
+    for (const list of [s.action, s.notAction, s.resource, s.notResource]) if (list) n += list.items.length + list.wrongTypes.length;
+    for (const p of [s.principal, s.notPrincipal]) if (p) for (const e of p.entries) n += 1 + e.values.items.length + e.values.wrongTypes.length;
+    for (const c of s.condition?.clauses ?? []) n += 1 + c.values.items.length + c.values.wrongTypes.length;
+  }
+  return n;
+}
+
+/** The one diagnostic of a document too big to analyze, or undefined. */
+function tooComplex(policy: PolicyDocument): Diagnostic | undefined {
+  const statements = policy.statements.length;
+  const values = statements > MAX_STATEMENTS ? 0 : valueCount(policy);
+  if (statements <= MAX_STATEMENTS && values <= MAX_VALUES) return undefined;
+  const what = statements > MAX_STATEMENTS ? `${statements} statements (more than ${MAX_STATEMENTS})` : `${values} values (more than ${MAX_VALUES})`;
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Information,
+    code: 'not-analyzed',
+    source: SOURCE,
+    message: `This document has ${what}; it is not analyzed. (AWS key policies are at most 32 KB.)`,
+  };
+}
+
 export function doValidation(document: TextDocument, policy: PolicyDocument, settings: ValidationSettings = {}): Diagnostic[] {
+  const skipped = tooComplex(policy);
+  if (skipped) return [skipped];
   return runRules(policy, { severities: settings.rules }).map((f) => toDiagnostic(document, f, settings.docsUrl));
 }
 

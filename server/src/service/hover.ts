@@ -7,6 +7,7 @@ import type { PolicyDocument } from '../core/policy/model';
 import { actionValueMarkdown, conditionKeyMarkdown, operatorMarkdown } from './docs';
 import { findAction, isWildcard } from '../core/catalog/catalog';
 import { effectiveAccess, type AccessResult } from '../core/evaluate/index';
+import { ACCESS_ANALYSIS_LIMIT } from '../core/rules/index';
 
 export function doHover(document: TextDocument, position: Position, policy: PolicyDocument): Hover | null {
   if (!policy.root) return null;
@@ -56,7 +57,8 @@ const SHOWN: readonly [AccessResult, string][] = [
 /** "Who can call it?" for one action, from the evaluator: the principals the policy names, and anyone else. */
 function whoCanMarkdown(policy: PolicyDocument, value: string): string | undefined {
   const action = findAction(value);
-  if (!action || isWildcard(value)) return undefined;
+  // Like the access rules: far over the AWS size limit, evaluating every principal costs 240 ms and 12 MB per hover.
+  if (!action || isWildcard(value) || policy.text.length > ACCESS_ANALYSIS_LIMIT) return undefined;
   const access = effectiveAccess(policy);
   const label = (p: (typeof access)[number]) =>
     p.origin === 'named' ? '`' + p.principal + '`' : p.origin === 'unnamed-same-account' ? `anyone else in ${p.account}` : p.origin === 'unnamed-other-account' ? 'anyone in another account' : 'AWS services';

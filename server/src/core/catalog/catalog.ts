@@ -62,6 +62,17 @@ export function wildcardRegExp(pattern: string): WildcardMatcher {
  */
 export function expandAction(value: string): readonly KmsAction[] {
   if (value === '*') return kmsActions;
+  let expanded = expansions.get(value);
+  if (!expanded) {
+    if (expansions.size > 2000) expansions.clear();
+    expansions.set(value, (expanded = expand(value)));
+  }
+  return expanded;
+}
+/** Rules, the evaluator and hover expand the same few values over and over: once each. */
+const expansions = new Map<string, readonly KmsAction[]>();
+
+function expand(value: string): readonly KmsAction[] {
   const { service, name } = splitAction(value);
   if (service.toLowerCase() !== 'kms') {
     // `k*:Decrypt` style service wildcards are legal IAM; match the service part too.

@@ -8,6 +8,7 @@ import {
   callerState,
   compilePolicy,
   decide,
+  decisionProfile,
   ownAccountsFor,
   principalValues,
   accountOf,
@@ -80,8 +81,14 @@ function computeAccess(policy: PolicyDocument, options: EvaluateOptions | undefi
   const compiled = compilePolicy(policy, options?.keyArn);
   const ownAccounts = ownAccountsFor(compiled, options);
   const listed = listPrincipals(policy, ownAccounts);
+  // Principals named by the same statements (the users of one grant...) share their decisions.
+  const byProfile = new Map<string, Pick<PrincipalAccess, 'actions' | 'capabilities'>>();
   return listed.map(({ principal, origin, namedIn }) => {
     const state = callerState(compiled, principal, ownAccounts);
+    const { kind, account } = state.caller;
+    const profile = decisionProfile(state);
+    const shared = profile !== undefined ? byProfile.get(profile) : undefined;
+    if (shared) return { principal: state.caller.principal, kind, account, origin, namedIn, actions: shared.actions, capabilities: shared.capabilities };
     const actions: Record<string, Decision> = { ...ACTIONS_TEMPLATE }; // every key up front: one shape, no regrowth
     const results: AccessResult[] = [];
     const byClass: Decision[] = new Array(compiled.classCount);
@@ -93,7 +100,7 @@ function computeAccess(policy: PolicyDocument, options: EvaluateOptions | undefi
     });
     const capabilities = {} as Record<Capability, CapabilityAccess>;
     for (const [c, indexes] of CAPABILITY_ACTIONS) capabilities[c] = capabilityAccess(indexes.map((i) => results[i]));
-    const { kind, account } = state.caller;
+    if (profile !== undefined) byProfile.set(profile, { actions, capabilities });
     return { principal: state.caller.principal, kind, account, origin, namedIn, actions, capabilities };
   });
 }

@@ -90,6 +90,70 @@ export interface CompiledPolicy {
    * first request that produced them.
    */
   readonly decisions: DecisionNode;
+  /** Statements by the principals they name, so that finding a caller's statements is a lookup, not a scan. */
+  readonly byPrincipal: PrincipalIndex;
+}
+
+/**
+ * `always`: statements every caller is matched against (`*`, NotPrincipal). `named`: the other
+ * statements by each name that can match them (`arn:`, `service:`, `account:`, `role:` keys).
+ */
+interface PrincipalIndex {
+  readonly always: readonly CompiledStatement[];
+  readonly named: ReadonlyMap<string, CompiledStatement[]>;
+}
+
+function indexPrincipals(statements: readonly CompiledStatement[]): PrincipalIndex {
+  const always: CompiledStatement[] = [];
+  const named = new Map<string, CompiledStatement[]>();
+  const add = (key: string, s: CompiledStatement) => {
+    const list = named.get(key);
+    if (!list) named.set(key, [s]);
+    else if (list[list.length - 1] !== s) list.push(s);
+  };
+  for (const s of statements) {
+    const m = s.principal;
+    if (m.negated || m.wildcard) {
+      always.push(s);
+      continue;
+    }
+    for (const a of m.arns) add(`arn:${a}`, s);
+    for (const o of m.others) add(`arn:${o}`, s);
+    for (const v of m.services) add(`service:${v}`, s);
+    for (const a of m.accounts) add(`account:${a}`, s);
+    for (const r of m.roles) add(`role:${r}`, s);
+  }
+  return { always, named };
+}
+
+/** The statements whose principal can name this caller (matchPrincipal decides), in statement order. */
+function statementsFor(index: PrincipalIndex, caller: Caller): readonly CompiledStatement[] {
+  const lists: (readonly CompiledStatement[])[] = [];
+  const take = (key: string) => {
+    const l = index.named.get(key);
+    if (l) lists.push(l);
+  };
+  if (index.always.length) lists.push(index.always);
+  take(`arn:${caller.principal}`);
+  if (caller.service !== undefined) take(`service:${caller.service}`);
+  if (caller.account !== undefined) take(`account:${caller.account}`);
+  if (caller.kind === 'session') take(`role:${caller.account}/${caller.roleName}`);
+  if (lists.length === 0) return [];
+  let merged = lists[0];
+  for (let i = 1; i < lists.length; i++) merged = mergeByPos(merged, lists[i]);
+  return merged;
+}
+
+/** Two lists in statement order -> one, without duplicates. */
+function mergeByPos(a: readonly CompiledStatement[], b: readonly CompiledStatement[]): CompiledStatement[] {
+  const out: CompiledStatement[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i].pos <= b[j].pos) ? a[i++] : b[j++];
+    if (out[out.length - 1] !== next) out.push(next);
+  }
+  return out;
 }
 
 /** `kms:` keys are present only for the actions that support them, so clauses on them depend on the action. */
@@ -110,6 +174,8 @@ export function compilePolicy(policy: PolicyDocument, keyArn?: string): Compiled
 
 function compile(policy: PolicyDocument, keyArn: string | undefined): CompiledPolicy {
   const statements: CompiledStatement[] = [];
+  // Statements repeat the same Action lists: each distinct list is expanded once.
+  const coverage = new Map<string, Uint8Array>();
   for (const s of policy.statements) {
     const effect = s.effect?.value;
     if (effect !== 'Allow' && effect !== 'Deny') continue;
@@ -117,10 +183,16 @@ function compile(policy: PolicyDocument, keyArn: string | undefined): CompiledPo
     const actionList = s.action ?? s.notAction;
     if (!principalElement || !actionList || !appliesToKey(s, keyArn)) continue;
     const clauses = (s.condition?.clauses ?? []).map(compileClause);
-    const patterns = actionList.items.map((i) => wildcardRegExp(i.value.trim()));
+    const values = actionList.items.map((i) => i.value.trim());
     const negatedAction = !s.action;
-    const covers = new Uint8Array(kmsActions.length).fill(negatedAction ? 1 : 0);
-    for (const item of actionList.items) for (const a of expandAction(item.value.trim())) covers[actionIndex.get(a)!] = negatedAction ? 0 : 1;
+    const coverageKey = `${negatedAction ? '!' : ''}${values.join('\n')}`;
+    let covers = coverage.get(coverageKey);
+    if (!covers) {
+      covers = new Uint8Array(kmsActions.length).fill(negatedAction ? 1 : 0);
+      for (const v of values) for (const a of expandAction(v)) covers[actionIndex.get(a)!] = negatedAction ? 0 : 1;
+      coverage.set(coverageKey, covers);
+    }
+    let patterns: { test(action: string): boolean }[] | undefined;
     statements.push({
       pos: statements.length,
       index: s.index,
@@ -130,23 +202,26 @@ function compile(policy: PolicyDocument, keyArn: string | undefined): CompiledPo
       clauses,
       actionDependent: clauses.some((c) => isActionDependent(c.lowerKey)),
       covers,
-      matchesAction: (action) => patterns.some((re) => re.test(action)) !== negatedAction,
+      matchesAction: (action) => (patterns ??= values.map((v) => wildcardRegExp(v))).some((re) => re.test(action)) !== negatedAction,
     });
   }
   const actionClass = new Int16Array(kmsActions.length);
   const classes = new Map<string, number>();
   const kmsKeys = new Set<string>();
   for (const st of statements) for (const c of st.clauses) if (isActionDependent(c.lowerKey)) kmsKeys.add(c.lowerKey);
+  // Two actions are covered by the same statements exactly when every distinct coverage vector
+  // agrees on them, and a policy has few distinct vectors however many statements it has.
+  const distinct = new Set<Uint8Array>(coverage.values());
   kmsActions.forEach((_, i) => {
     let key = '';
     for (const k of kmsKeys) key += supportsKey(i, k) ? '1' : '0';
     key += ':';
-    for (const st of statements) if (st.covers[i]) key += `${st.pos},`;
+    for (const covers of distinct) key += covers[i] ? '1' : '0';
     let c = classes.get(key);
     if (c === undefined) classes.set(key, (c = classes.size));
     actionClass[i] = c;
   });
-  return { statements, actionClass, classCount: classes.size, ownAccounts: inferOwnAccounts(policy, statements), decisions: {} };
+  return { statements, actionClass, classCount: classes.size, ownAccounts: inferOwnAccounts(policy, statements), decisions: {}, byPrincipal: indexPrincipals(statements) };
 }
 
 const SAMPLE_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -262,7 +337,7 @@ export function callerState(
   const candidates: Candidate[] = [];
   const state = { caller, crossAccount, context: ctx, candidates };
   let lookup: ContextLookup | undefined;
-  for (const s of compiled.statements) {
+  for (const s of statementsFor(compiled.byPrincipal, caller)) {
     const p = matchPrincipal(s.principal, caller);
     if (p === PrincipalMatch.None) continue;
     const viaAccount = p === PrincipalMatch.Account;
@@ -274,6 +349,25 @@ export function callerState(
     }
   }
   return state;
+}
+
+/**
+ * Everything decide() reads from a caller without request context: the statements that name it
+ * and their outcomes, whether it is cross-account, its account (kms:CallerAccount, the via-iam
+ * reason) and, when a clause is decided per action, its ARN and kind. Callers with equal profiles
+ * get equal decisions for every action.
+ */
+export function decisionProfile(state: CallerState): string | undefined {
+  if (state.context.size > 0) return undefined;
+  const { caller } = state;
+  let profile = `${state.crossAccount ? 'x' : ''}${caller.account ?? ''}`;
+  let perAction = false;
+  for (const c of state.candidates) {
+    profile += `|${c.s.pos}${c.viaAccount ? 'a' : ''}${c.outcome}`;
+    if (c.outcome < 0) perAction = true;
+  }
+  // Clauses decided per action read the caller's ARN and kind too (aws:PrincipalArn, aws:PrincipalIsAWSService).
+  return perAction ? `${profile}|${caller.principalArn ?? ''}|${caller.kind}` : profile;
 }
 
 function lookupFor(state: CallerState, actionIdx: number): ContextLookup {

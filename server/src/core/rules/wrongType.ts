@@ -25,17 +25,18 @@ export const wrongType: Rule = {
       for (const child of statementNode.children ?? []) if (child.type !== 'object') expect(spanOf(child), 'Each statement', 'an object');
     }
     for (const s of policy.statements) {
-      const name = statementName(s);
+      // Named only when there is something to report: most statements have nothing.
+      const name = () => statementName(s);
       for (const p of s.properties) {
         if (!p.valueSpan) continue;
-        if ((p.name === 'Sid' || p.name === 'Effect') && p.valueType !== 'string') expect(p.valueSpan, `"${p.name}" in ${name}`, 'a string');
-        if (p.name === 'Condition' && p.valueType !== 'object') expect(p.valueSpan, `"Condition" in ${name}`, 'an object of operators');
+        if ((p.name === 'Sid' || p.name === 'Effect') && p.valueType !== 'string') expect(p.valueSpan, `"${p.name}" in ${name()}`, 'a string');
+        if (p.name === 'Condition' && p.valueType !== 'object') expect(p.valueSpan, `"Condition" in ${name()}`, 'an object of operators');
       }
-      for (const el of LISTS) listTypes(s[lower(el)], `"${el}" in ${name}`, out);
+      for (const el of LISTS) listTypes(s[lower(el)], () => `"${el}" in ${name()}`, out);
       for (const principal of [s.principal, s.notPrincipal]) {
         if (!principal) continue;
-        if (principal.wrongType) expect(principal.span, `The principal in ${name}`, '"*" or an object such as {"AWS": [...]}');
-        for (const e of principal.entries) listTypes(e.values, `"${e.type}" in ${name}`, out);
+        if (principal.wrongType) expect(principal.span, `The principal in ${name()}`, '"*" or an object such as {"AWS": [...]}');
+        for (const e of principal.entries) listTypes(e.values, () => `"${e.type}" in ${name()}`, out);
       }
       const conditionNode = nodeAt(policy.root, s.condition?.span.start);
       if (conditionNode?.type === 'object') {
@@ -56,10 +57,10 @@ function lower(el: (typeof LISTS)[number]): 'action' | 'notAction' | 'resource' 
   return (el[0].toLowerCase() + el.slice(1)) as never;
 }
 
-function listTypes(list: ValueList | undefined, what: string, out: RuleFinding[]): void {
+function listTypes(list: ValueList | undefined, what: () => string, out: RuleFinding[]): void {
   if (!list) return;
-  for (const i of list.items) if (!i.literal) out.push({ span: i.span, message: `${what} must hold strings, not ${i.value}; AWS rejects the policy. Quote it.` });
-  for (const w of list.wrongTypes) out.push({ span: w, message: `${what} must be a string or a list of strings; AWS rejects the policy.` });
+  for (const i of list.items) if (!i.literal) out.push({ span: i.span, message: `${what()} must hold strings, not ${i.value}; AWS rejects the policy. Quote it.` });
+  for (const w of list.wrongTypes) out.push({ span: w, message: `${what()} must be a string or a list of strings; AWS rejects the policy.` });
 }
 
 function nodeAt(root: Node | undefined, offset: number | undefined): Node | undefined {
