@@ -81,6 +81,18 @@ export interface RunOptions {
 
 /** Runs every enabled rule. Findings are sorted by position, then severity. A rule that throws is reported, never propagated. */
 export function runRules(policy: PolicyDocument, options: RunOptions = {}): Finding[] {
+  const steps = ruleSteps(policy, options);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * The same analysis one rule at a time: it yields after each rule and returns the sorted
+ * findings. The server runs it in slices of the event loop, so a long analysis can be cancelled
+ * (`$/cancelRequest`) and newer edits are read between rules.
+ */
+export function* ruleSteps(policy: PolicyDocument, options: RunOptions = {}): Generator<void, Finding[], void> {
   let access: ReturnType<RuleContext['access']> | undefined;
   const context: RuleContext = { policy, access: () => (access ??= effectiveAccess(policy)) };
   const findings: Finding[] = [];
@@ -111,6 +123,7 @@ export function runRules(policy: PolicyDocument, options: RunOptions = {}): Find
       const last = shown[shown.length - 1];
       findings.push({ code: rule.id, severity: 'info', span: last.span, message: `${raw.length - shown.length} more ${rule.id} findings in this document are not shown.` });
     }
+    yield;
   }
   return findings.sort((a, b) => a.span.start - b.span.start || RANK[a.severity] - RANK[b.severity] || a.code.localeCompare(b.code));
 }
