@@ -11,11 +11,14 @@ import { isKeyPolicyName, looksLikeKeyPolicy } from '../core/policy/recognize';
 import { findRule, runRules, type SeveritySetting } from '../core/rules/index';
 import { readText, walk } from './files';
 import { analyzeIac, classify, isRelevantIac } from '../core/embed/index';
-import { iacFindings, isIacRule } from '../core/embed/rules';
+import { displayMessage, iacFindings, isIacRule, policyFindings } from '../core/embed/rules';
+import { hostEdits } from '../core/embed/edits';
+import type { PolicyDocument } from '../core/policy/model';
+import type { Finding } from '../core/rules/types';
 import { CAPABILITIES, type Capability } from '../core/catalog/catalog';
 import { accountRootOf } from '../core/rewrite/account';
-import { apply } from '../core/rewrite/edits';
-import { rewriteEdits, STYLES, type Assignment, type Style } from '../core/rewrite/leastPrivilege';
+import { apply, type Edit } from '../core/rewrite/edits';
+import { LockoutError, rewriteEdits, STYLES, type Assignment, type Style } from '../core/rewrite/leastPrivilege';
 import { quickFixes } from '../core/rewrite/quickFixes';
 import type { PrincipalForm } from '../core/rewrite/statements';
 import { suggestAssignment, toAssignment } from '../core/rewrite/suggest';
@@ -37,7 +40,8 @@ const MAX_BYTES = 2 * 1024 * 1024;
 const USAGE = `Usage:
   kms-policy check [paths...] [options]    check key policies: policy files, and the policies in CloudFormation
                                            templates and Terraform files (or directories searched for them)
-  kms-policy fix <file> [options]          apply the safe quick fixes, or with --least-privilege rewrite the policy
+  kms-policy fix <file> [options]          apply the safe quick fixes, or with --least-privilege rewrite the policy;
+                                           in a template or Terraform file, every key policy in it, in its syntax
   kms-policy generate <spec> [options]     print the key policy a domain spec (*.kms-domain.yaml) generates
 
   check also reads domain specs (*.kms-domain.{yaml,yml,json}) in the paths: their own problems,
@@ -59,6 +63,8 @@ Options for fix (prints the fixed policy; --write changes the file instead):
   --principal-form k9|explicit              (default k9)
   --assign <principal ARN>=<cap,cap...>     who gets what (repeatable); without it, the
                              suggestion from what each principal holds and its name is used
+  --resource <name>          in a template or Terraform file, only the key policy of this resource
+                             (a logical id, or aws_kms_key.name); needed with --assign when there are several
   --write                    write the result back to the file
 
 Options for generate (prints the policy; exit 1 when the spec has errors):
@@ -212,6 +218,7 @@ function fix(args: readonly string[]): number {
         style: { type: 'string', default: 'key-policy-only' },
         'principal-form': { type: 'string', default: 'k9' },
         assign: { type: 'string', multiple: true, default: [] },
+        resource: { type: 'string' },
         write: { type: 'boolean', default: false },
       },
     });
@@ -219,47 +226,76 @@ function fix(args: readonly string[]): number {
     return usage((e as Error).message, 'fix');
   }
   const v = parsed.values;
-  if (parsed.positionals.length !== 1) return usage('give exactly one key policy file', 'fix');
+  if (parsed.positionals.length !== 1) return usage('give exactly one key policy file, CloudFormation template or Terraform file', 'fix');
   if (!STYLES.includes(v.style as Style)) return usage(`--style must be ${STYLES.join(' or ')}`, 'fix');
   if (v['principal-form'] !== 'k9' && v['principal-form'] !== 'explicit') return usage('--principal-form must be k9 or explicit', 'fix');
+  let assigned: Assignment | undefined;
+  if (v.assign!.length) {
+    const entries: [string, Set<Capability>][] = [];
+    for (const a of v.assign!) {
+      const m = /^(.+)=([a-z,-]*)$/.exec(a);
+      const caps = m ? m[2].split(',').filter(Boolean) : [];
+      const bad = caps.filter((c) => !CAPABILITIES.includes(c as Capability));
+      if (!m || bad.length) return usage(`--assign takes <principal ARN>=<${CAPABILITIES.join('|')},...>, not "${a}"`, 'fix');
+      entries.push([m[1], new Set(caps as Capability[])]);
+    }
+    assigned = new Map(entries);
+  }
   const file = parsed.positionals[0];
   const read = readText(file, MAX_BYTES);
   if (!read.ok) {
     process.stderr.write(`${file}: ${read.message}\n`);
     return 2;
   }
-  const policy = parsePolicy(read.text);
-  if (policy.fatal || policy.root?.type !== 'object') {
-    process.stderr.write(`${file}: not a JSON key policy; run kms-policy check for details\n`);
-    return 2;
-  }
-  let text: string;
-  if (v['least-privilege']) {
-    let assignment: Assignment;
-    if (v.assign!.length) {
-      const entries: [string, Set<Capability>][] = [];
-      for (const a of v.assign!) {
-        const m = /^(.+)=([a-z,-]*)$/.exec(a);
-        const caps = m ? m[2].split(',').filter(Boolean) : [];
-        const bad = caps.filter((c) => !CAPABILITIES.includes(c as Capability));
-        if (!m || bad.length) return usage(`--assign takes <principal ARN>=<${CAPABILITIES.join('|')},...>, not "${a}"`, 'fix');
-        entries.push([m[1], new Set(caps as Capability[])]);
-      }
-      assignment = new Map(entries);
-    } else {
+
+  // The rewrite of one policy given as JSON (a policy file, or one in a template, see hostEdits).
+  const options = { style: v.style as Style, principalForm: v['principal-form'] as PrincipalForm };
+  const leastPrivilege = (policy: PolicyDocument, label: string, show = (s: string) => s): Edit[] => {
+    let assignment = assigned;
+    if (!assignment) {
       const suggestions = suggestAssignment(policy);
-      for (const s of suggestions) process.stderr.write(`${s.principal}: ${s.suggested.join(', ') || '(nothing)'}  (${s.reason})\n`);
+      for (const s of suggestions) process.stderr.write(show(`${label}${s.principal}: ${s.suggested.join(', ') || '(nothing)'}  (${s.reason})`) + '\n');
       assignment = toAssignment(suggestions);
     }
-    const accountRoot = accountRootOf(policy, [...assignment.keys()]);
-    try {
-      text = apply(read.text, rewriteEdits(policy, assignment, { style: v.style as Style, principalForm: v['principal-form'] as PrincipalForm, accountRoot }));
-    } catch (e) {
-      process.stderr.write(`${file}: ${(e as Error).message}\n`);
-      return 1;
+    return rewriteEdits(policy, assignment, { ...options, accountRoot: accountRootOf(policy, [...assignment.keys()]) });
+  };
+
+  let text: string;
+  const iacKind = classify(file, read.text);
+  try {
+    if (iacKind) {
+      // Every key policy in the template (or the one --resource names), edited in the host's syntax.
+      const found = analyzeIac(read.text, iacKind).policies;
+      const names = found.map((p) => p.embedded!.resource);
+      if (found.length === 0) {
+        process.stderr.write(`${file}: no KMS key policy found in this ${iacKind === 'terraform' ? 'Terraform file' : 'template'}\n`);
+        return 2;
+      }
+      if (v.resource !== undefined && !names.includes(v.resource)) return usage(`${file} has no key policy in a resource named "${v.resource}" (found: ${names.join(', ')})`, 'fix');
+      const selected = (p: PolicyDocument) => v.resource === undefined || p.embedded!.resource === v.resource;
+      if (assigned && found.filter(selected).length > 1) return usage(`--assign applies to one key policy; name it with --resource (found: ${names.join(', ')})`, 'fix');
+      if (v['least-privilege']) {
+        const targets = found.filter(selected);
+        text = apply(read.text, targets.flatMap((p) => hostEdits(p, (json) => leastPrivilege(json, targets.length > 1 ? `${p.embedded!.resource}: ` : '', (s) => displayMessage(p, s)))));
+      } else {
+        text = fixInPasses(read.text, (current) => analyzeIac(current, iacKind).policies.filter(selected).flatMap((p) => hostEdits(p, (json) => safeFixEdits(json, policyFindings(json)))));
+      }
+    } else {
+      if (v.resource !== undefined) return usage('--resource names a key in a CloudFormation template or a Terraform file', 'fix');
+      const policy = parsePolicy(read.text);
+      if (policy.fatal || policy.root?.type !== 'object') {
+        process.stderr.write(`${file}: not a JSON key policy; run kms-policy check for details\n`);
+        return 2;
+      }
+      text = v['least-privilege'] ? apply(read.text, leastPrivilege(policy, '')) : fixInPasses(read.text, (current) => {
+        const p = parsePolicy(current);
+        return safeFixEdits(p, runRules(p));
+      });
     }
-  } else {
-    text = applySafeFixes(read.text);
+  } catch (e) {
+    if (!(e instanceof LockoutError)) throw e;
+    process.stderr.write(`${file}: ${e.message}\n`);
+    return 1;
   }
   if (v.write) {
     if (text !== read.text) writeFileSync(file, text);
@@ -268,26 +304,31 @@ function fix(args: readonly string[]): number {
   return 0;
 }
 
-/** Applies the preferred quick fix of every finding that has one, pass by pass, until nothing changes. */
-function applySafeFixes(original: string): string {
+/** Applies `pass` (edits computed on the current text) until nothing changes, at most 5 times: a fix can reveal the next. */
+function fixInPasses(original: string, pass: (text: string) => Edit[]): string {
   let text = original;
-  for (let pass = 0; pass < 5; pass++) {
-    const policy = parsePolicy(text);
-    const edits = [];
-    let lastEnd = Infinity;
-    for (const f of runRules(policy).sort((a, b) => b.span.start - a.span.start)) {
-      const preferred = quickFixes(policy, f).find((x) => x.preferred);
-      if (!preferred) continue;
-      const start = Math.min(...preferred.edits.map((e) => e.offset));
-      const end = Math.max(...preferred.edits.map((e) => e.offset + e.length));
-      if (end > lastEnd) continue; // overlaps a fix already taken this pass; the next pass gets it
-      edits.push(...preferred.edits);
-      lastEnd = start;
-    }
+  for (let i = 0; i < 5; i++) {
+    const edits = pass(text);
     if (edits.length === 0) break;
     text = apply(text, edits);
   }
   return text;
+}
+
+/** One pass of the preferred (safe) quick fixes of `findings`, without overlaps; the last finding's first. */
+function safeFixEdits(policy: PolicyDocument, findings: readonly Finding[]): Edit[] {
+  const edits: Edit[] = [];
+  let lastEnd = Infinity;
+  for (const f of [...findings].sort((a, b) => b.span.start - a.span.start)) {
+    const preferred = quickFixes(policy, f).find((x) => x.preferred);
+    if (!preferred || preferred.edits.length === 0) continue;
+    const start = Math.min(...preferred.edits.map((e) => e.offset));
+    const end = Math.max(...preferred.edits.map((e) => e.offset + e.length));
+    if (end > lastEnd) continue; // overlaps a fix already taken this pass; the next pass gets it
+    edits.push(...preferred.edits);
+    lastEnd = start;
+  }
+  return edits;
 }
 
 // ---- domain specs: generate, and the drift pass of check ---------------------------------------

@@ -89,6 +89,19 @@ export function restoreSources(policy: PolicyDocument, edits: readonly Edit[]): 
   }));
 }
 
+/**
+ * The edits a JSON-based change makes (a quick fix, the least-privilege rewrite), in the host's
+ * syntax. `change` gets the policy as JSON: the embedded policy itself for the JSON forms (its
+ * offsets are the host's), else its JSON shadow, whose effect is brought back as host edits.
+ */
+export function hostEdits(policy: PolicyDocument, change: (json: PolicyDocument) => readonly Edit[]): Edit[] {
+  if (!policy.embedded) return [...change(policy)];
+  if (isJsonForm(policy)) return restoreSources(policy, change(policy));
+  const shadow = shadowOf(policy);
+  const edits = change(shadow.policy);
+  return edits.length ? fromShadow(policy, shadow, edits) : [];
+}
+
 function isJsonForm(policy: PolicyDocument): boolean {
   const f = policy.embedded?.form;
   return f === 'json' || f === 'heredoc-json';
@@ -200,9 +213,14 @@ function replaceNode(policy: PolicyDocument, node: TreeNode, value: Json, style:
   return { offset: node.offset, length: node.length, content: hclValue(v, indent, style) };
 }
 
+/**
+ * In an aws_iam_policy_document every attribute but `sid`, `effect`, `version` and `policy_id` is a
+ * list: actions and resources, and under Principal and Condition `identifiers` and `values`
+ * (`identifiers = "*"` is a Terraform error). A scalar written there goes in brackets.
+ */
 function isListAttribute(prop: TreeNode): boolean {
   const name = String(prop.children?.[0]?.value);
-  return ['Action', 'NotAction', 'Resource', 'NotResource'].includes(name);
+  return !['Sid', 'Effect', 'Version', 'Id'].includes(name);
 }
 
 function removeNode(policy: PolicyDocument, node: TreeNode, style: Style): Edit {
