@@ -22,7 +22,7 @@ import { LockoutError, rewriteEdits, STYLES, type Assignment, type Style } from 
 import { quickFixes } from '../core/rewrite/quickFixes';
 import type { PrincipalForm } from '../core/rewrite/statements';
 import { suggestAssignment, toAssignment } from '../core/rewrite/suggest';
-import { fileProblem, formatJson, formatSarif, formatText, toCliFindings, type FileReport } from './report';
+import { fileProblem, reportWriter, toCliFindings, type CliFinding, type ExtraRule, type FileReport, type ReportFormat } from './report';
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { checkSpec, type PolicyLookup } from '../core/domain/check';
@@ -118,17 +118,17 @@ function check(args: readonly string[]): number {
   }
   const paths = parsed.positionals.length ? parsed.positionals : ['.'];
 
-  // Text goes out file by file, so memory stays flat however many files there are (100,000
-  // small files held every report until the end); JSON and SARIF are one document each.
-  const streaming = format === 'text';
-  const sink = streaming && output ? openSync(output, 'w') : undefined;
+  // Reports go out file by file, so memory stays flat however many files there are. Domain specs
+  // are checked first: their drift findings wait for the policy they are about and are merged
+  // into its report when the walk reaches it.
+  const sink = output ? openSync(output, 'w') : undefined;
   const write = (text: string) => (sink !== undefined ? writeSync(sink, text) : process.stdout.write(text));
+  const writer = reportWriter(format as ReportFormat, write, { toolVersion: VERSION, ruleHelp, extraRules: domainRules() });
   const tally = { error: 0, warning: 0, info: 0 };
-  const reports: FileReport[] = [];
   const add = (r: FileReport) => {
-    if (!streaming) return void reports.push(r);
     for (const f of r.findings) tally[f.severity]++;
-    if (r.findings.some((f) => !FILE_CODES.has(f.code))) write(formatText([r]));
+    // File problems are on stderr already; the text report lists findings only.
+    if (format !== 'text' || r.findings.some((f) => !FILE_CODES.has(f.code))) writer.add(r);
   };
   let unreadable = 0;
   const display = (p: string) => (isAbsolute(p) ? relative(process.cwd(), p) || p : p);
@@ -137,13 +137,22 @@ function check(args: readonly string[]): number {
     process.stderr.write(`${display(path)}: ${message}\n`);
     add({ file: display(path), findings: [fileProblem(code, message)] });
   };
-  let checked = 0;
+  const isSpec = (path: string, named: boolean) => isDomainSpecName(path) || (named && /\.kms-domain\./i.test(path));
+
   const specFiles = new Map<string, string>();
+  for (const p of paths) if (isSpec(p, true) && isFile(p)) specFiles.set(resolvePath(p), p); // a missing one is reported by walk
+  for (const p of findSpecs(paths)) if (!specFiles.has(resolvePath(p))) specFiles.set(resolvePath(p), p);
+  const domain = checkDomainSpecs([...specFiles.values()], { severities, display, fail });
+  const withDrift = (r: FileReport): FileReport => {
+    const drift = domain.drift.get(r.file);
+    if (!drift) return r;
+    domain.drift.delete(r.file);
+    return { file: r.file, findings: [...r.findings, ...drift].sort((a, b) => a.line - b.line || a.column - b.column) };
+  };
+
+  let checked = 0;
   for (const { path, named } of walk(paths, (p, m) => fail(p, 'unreadable', m))) {
-    if (isDomainSpecName(path) || (named && /\.kms-domain\./i.test(path))) {
-      specFiles.set(resolvePath(path), path); // checked below, with the policies they govern
-      continue;
-    }
+    if (isSpec(path, named)) continue; // checked above, with the policies they govern
     const byName = isKeyPolicyName(path);
     const read = readText(path, MAX_BYTES);
     if (!read.ok) {
@@ -159,7 +168,7 @@ function check(args: readonly string[]): number {
         continue;
       }
       checked += iac.policies.length;
-      add({ file: display(path), findings: toCliFindings(read.text, iacFindings(iac, { severities })) });
+      add(withDrift({ file: display(path), findings: toCliFindings(read.text, iacFindings(iac, { severities })) }));
       continue;
     }
     const policy = parsePolicy(read.text);
@@ -171,33 +180,29 @@ function check(args: readonly string[]): number {
     }
     checked++;
     const findings = runRules(policy, { severities });
-    add({ file: display(path), findings: toCliFindings(read.text, findings) });
+    add(withDrift({ file: display(path), findings: toCliFindings(read.text, findings) }));
   }
+  for (const r of domain.specs) add(r);
+  for (const [file, findings] of domain.drift) add({ file, findings }); // policies outside the paths checked
+  writer.end();
+  if (sink !== undefined) closeSync(sink);
 
-  for (const p of findSpecs(paths)) if (!specFiles.has(resolvePath(p))) specFiles.set(resolvePath(p), p);
-  // Streaming, drift findings on a policy already written come after it rather than merged into
-  // it, and before the specs' own findings, as when merged.
-  const domainReports: FileReport[] = streaming ? [] : reports;
-  const specCount = checkDomainSpecs([...specFiles.values()], domainReports, { severities, display, fail });
-  if (streaming) {
-    const specs = new Set([...specFiles.values()].map(display));
-    for (const r of domainReports) if (!specs.has(r.file)) add(r);
-    for (const r of domainReports) if (specs.has(r.file)) add(r);
-  }
-
-  if (!streaming) {
-    const text = format === 'json' ? formatJson(reports) : withDomainRules(formatSarif(reports, VERSION, ruleHelp));
-    if (output) writeFileSync(output, text);
-    else process.stdout.write(text);
-  } else if (sink !== undefined) closeSync(sink);
-
-  const count = (s: 'error' | 'warning' | 'info') => (streaming ? tally[s] : reports.reduce((n, r) => n + r.findings.filter((f) => f.severity === s).length, 0));
+  const count = (s: 'error' | 'warning' | 'info') => tally[s];
+  const specCount = domain.specs.length;
   const specsChecked = specCount ? ` and ${specCount} domain spec${specCount === 1 ? '' : 's'}` : '';
   process.stderr.write(`${checked} key polic${checked === 1 ? 'y' : 'ies'}${specsChecked} checked: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${unreadable ? `, ${unreadable} files could not be checked` : ''}\n`);
 
   if (unreadable > 0) return 2;
   const threshold = failOn === 'never' ? 0 : failOn === 'warning' ? count('error') + count('warning') : count('error');
   return threshold > 0 ? 1 : 0;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 const FILE_CODES = new Set(['unreadable', 'binary', 'too-large', 'not-utf8']);
@@ -407,7 +412,10 @@ function readGoverned(path: string, resource: string | undefined): PolicyFile {
  * governs (findings on the policy file, merged into its report when it was checked too).
  * Returns the number of specs checked.
  */
-function checkDomainSpecs(specPaths: readonly string[], reports: FileReport[], o: DomainPass): number {
+/** The specs' own reports (in path order), and drift findings by the display path of the policy file they are about. */
+function checkDomainSpecs(specPaths: readonly string[], o: DomainPass): { specs: FileReport[]; drift: Map<string, CliFinding[]> } {
+  const reports: FileReport[] = [];
+  const drift = new Map<string, CliFinding[]>();
   const index = new DomainIndex();
   const shown = new Map<string, string>();
   for (const p of [...specPaths].sort()) {
@@ -449,42 +457,19 @@ function checkDomainSpecs(specPaths: readonly string[], reports: FileReport[], o
   for (const [key, governing] of byPolicy) {
     const f = governed.get(key);
     if (!f || f.lookup.state !== 'found' || f.text === undefined) continue;
-    const drift = settle(driftFindings(f.lookup.policy, governing), o.severities);
-    if (drift.length === 0) continue;
+    const found = settle(driftFindings(f.lookup.policy, governing), o.severities);
+    if (found.length === 0) continue;
     const file = o.display(key.slice(0, key.lastIndexOf('#')));
-    const findings = toCliFindings(f.text, drift);
-    const existing = reports.find((r) => r.file === file);
-    if (existing) {
-      existing.findings.push(...findings);
-      existing.findings.sort((a, b) => a.line - b.line || a.column - b.column);
-    } else reports.push({ file, findings });
+    drift.set(file, [...(drift.get(file) ?? []), ...toCliFindings(f.text, found)]);
   }
-  return index.allSpecs().length;
+  return { specs: reports, drift };
 }
 
-/** formatSarif lists the policy rules; add the spec and drift rules and re-point results at them. */
-function withDomainRules(sarifText: string): string {
-  const sarif = JSON.parse(sarifText);
-  const driver = sarif.runs[0].tool.driver;
-  for (const r of DOMAIN_RULES) {
-    if (driver.rules.some((x: { id: string }) => x.id === r.id)) continue;
-    const help = domainRuleHelp(r.id) ?? r.summary;
-    driver.rules.push({
-      id: r.id,
-      name: r.id.replace(/(^|-)([a-z])/g, (_m: string, _d: string, c: string) => c.toUpperCase()),
-      shortDescription: { text: r.summary },
-      fullDescription: { text: r.summary },
-      help: { text: help.replace(/[*`]/g, ''), markdown: help },
-      defaultConfiguration: { level: r.defaultSeverity === 'info' ? 'note' : r.defaultSeverity },
-      properties: { tags: ['security', 'aws-kms', 'domain-spec'] },
-    });
-  }
-  const index = new Map<string, number>(driver.rules.map((r: { id: string }, i: number) => [r.id, i]));
-  for (const result of sarif.runs[0].results) result.ruleIndex = index.get(result.ruleId) ?? -1;
-  return JSON.stringify(sarif, null, 2) + '\n';
+/** The spec and drift rules, listed in SARIF after the policy rules. */
+function domainRules(): ExtraRule[] {
+  return DOMAIN_RULES.map((r) => ({ id: r.id, summary: r.summary, level: r.defaultSeverity, tags: ['security', 'aws-kms', 'domain-spec'], help: domainRuleHelp(r.id) }));
 }
 
-/** A spec or drift rule's section of docs/domain-spec.md, for SARIF help. */
 function domainRuleHelp(id: string): string | undefined {
   return docsSections('domain-spec.md').get(id);
 }

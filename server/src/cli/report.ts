@@ -39,6 +39,71 @@ export function fileProblem(code: keyof typeof FILE_RULES, message: string): Cli
   return { code, severity: 'error', message, line: 1, column: 1, endLine: 1, endColumn: 1 };
 }
 
+/**
+ * A report written file by file as the files are checked, so memory stays flat however many files
+ * there are (100,000 files' reports held until the end took 400 MB). JSON and SARIF come out
+ * byte for byte as `JSON.stringify(document, null, 2)` of the whole document would.
+ */
+export interface ReportWriter {
+  add(report: FileReport): void;
+  end(): void;
+}
+
+export type ReportFormat = 'text' | 'json' | 'sarif';
+
+/** A rule listed in SARIF besides the policy, IaC and file rules (the domain spec rules). */
+export interface ExtraRule {
+  id: string;
+  summary: string;
+  level: Severity;
+  tags: string[];
+  help?: string;
+}
+
+export interface SarifOptions {
+  toolVersion: string;
+  ruleHelp: (id: string) => string | undefined;
+  extraRules?: readonly ExtraRule[];
+}
+
+export function reportWriter(format: ReportFormat, write: (text: string) => void, sarif?: SarifOptions): ReportWriter {
+  if (format === 'text') return { add: (r) => write(formatText([r])), end: () => {} };
+  if (format === 'json') return arrayWriter(write, JSON.stringify({ files: [] }, null, 2), '"files": []', 4, (r) => [r]);
+  if (!sarif) throw new Error('SARIF needs the tool version and rule help');
+  const { document, ruleIndex } = sarifDocument(sarif);
+  return arrayWriter(write, JSON.stringify(document, null, 2), '"results": []', 8, (r) => sarifResults(r, ruleIndex));
+}
+
+/**
+ * Streams the items of the one empty array `marker` in `skeleton` (its pretty-printed JSON), each
+ * item indented by `indent` spaces, as JSON.stringify would have printed them in place.
+ */
+function arrayWriter(write: (text: string) => void, skeleton: string, marker: string, indent: number, items: (r: FileReport) => unknown[]): ReportWriter {
+  const at = skeleton.indexOf(marker);
+  const head = skeleton.slice(0, at + marker.length - 1);
+  const tail = skeleton.slice(at + marker.length - 1);
+  const pad = ' '.repeat(indent);
+  let count = 0;
+  return {
+    add(r) {
+      for (const item of items(r)) {
+        write((count++ === 0 ? head + '\n' : ',\n') + pad + JSON.stringify(item, null, 2).replace(/\n/g, '\n' + pad));
+      }
+    },
+    end() {
+      write(count === 0 ? skeleton + '\n' : '\n' + ' '.repeat(indent - 2) + tail + '\n');
+    },
+  };
+}
+
+function collect(format: ReportFormat, reports: readonly FileReport[], sarif?: SarifOptions): string {
+  let out = '';
+  const w = reportWriter(format, (t) => (out += t), sarif);
+  for (const r of reports) w.add(r);
+  w.end();
+  return out;
+}
+
 export function formatText(reports: readonly FileReport[]): string {
   const lines: string[] = [];
   for (const r of reports) for (const f of r.findings) lines.push(`${r.file}:${f.line}:${f.column} ${f.severity} ${f.code} ${f.message}`);
@@ -46,20 +111,26 @@ export function formatText(reports: readonly FileReport[]): string {
 }
 
 export function formatJson(reports: readonly FileReport[]): string {
-  return JSON.stringify({ files: reports }, null, 2) + '\n';
+  return collect('json', reports);
+}
+
+/** SARIF 2.1.0 for GitHub code scanning: every rule with its help, every result with its location. */
+export function formatSarif(reports: readonly FileReport[], options: SarifOptions): string {
+  return collect('sarif', reports, options);
 }
 
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
-/** SARIF 2.1.0 for GitHub code scanning: every rule with its help, every result with its location. */
-export function formatSarif(reports: readonly FileReport[], toolVersion: string, ruleHelp: (id: string) => string | undefined): string {
-  const rules = [
-    ...RULES.map((r) => ({ id: r.id, summary: r.summary, level: r.defaultSeverity })),
-    ...IAC_RULES.filter((r) => !RULES.some((x) => x.id === r.id)).map((r) => ({ id: r.id, summary: r.summary, level: r.defaultSeverity })),
-    ...Object.entries(FILE_RULES).map(([id, summary]) => ({ id, summary, level: 'error' as Severity })),
+/** The SARIF document with every rule and no results yet. */
+function sarifDocument(options: SarifOptions) {
+  const rules: ExtraRule[] = [
+    ...RULES.map((r) => ({ id: r.id, summary: r.summary, level: r.defaultSeverity, tags: ['security', 'aws-kms'] })),
+    ...IAC_RULES.filter((r) => !RULES.some((x) => x.id === r.id)).map((r) => ({ id: r.id, summary: r.summary, level: r.defaultSeverity, tags: ['security', 'aws-kms'] })),
+    ...Object.entries(FILE_RULES).map(([id, summary]) => ({ id, summary, level: 'error' as Severity, tags: ['security', 'aws-kms'] })),
   ];
-  const index = new Map(rules.map((r, i) => [r.id, i]));
-  const sarif = {
+  for (const r of options.extraRules ?? []) if (!rules.some((x) => x.id === r.id)) rules.push(r);
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const document = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
@@ -67,10 +138,10 @@ export function formatSarif(reports: readonly FileReport[], toolVersion: string,
         tool: {
           driver: {
             name: 'kms-policy',
-            version: toolVersion,
-            semanticVersion: toolVersion,
+            version: options.toolVersion,
+            semanticVersion: options.toolVersion,
             rules: rules.map((r) => {
-              const help = ruleHelp(r.id) ?? r.summary;
+              const help = r.help ?? options.ruleHelp(r.id) ?? r.summary;
               return {
                 id: r.id,
                 name: r.id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
@@ -78,35 +149,36 @@ export function formatSarif(reports: readonly FileReport[], toolVersion: string,
                 fullDescription: { text: r.summary },
                 help: { text: help.replace(/[*`]/g, ''), markdown: help },
                 defaultConfiguration: { level: SARIF_LEVEL[r.level] },
-                properties: { tags: ['security', 'aws-kms'] },
+                properties: { tags: r.tags },
               };
             }),
           },
         },
         columnKind: 'utf16CodeUnits',
-        originalUriBaseIds: { '%SRCROOT%': { uri: 'file:///' } },
-        results: reports.flatMap((r) =>
-          r.findings.map((f) => ({
-            ruleId: f.code,
-            ruleIndex: index.get(f.code) ?? -1,
-            level: SARIF_LEVEL[f.severity],
-            message: { text: f.message },
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: toUri(r.file), uriBaseId: '%SRCROOT%' },
-                  region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: Math.max(f.endColumn, f.line === f.endLine ? f.column : 1) },
-                },
-              },
-            ],
-          })),
-        ),
+        // SARIF wants relative URIs under the base id: the base is the working directory.
+        originalUriBaseIds: { '%SRCROOT%': { uri: cwdUri() } },
+        results: [],
       },
     ],
   };
-  // SARIF wants relative URIs under the base id; fix the base to the working directory.
-  sarif.runs[0].originalUriBaseIds['%SRCROOT%'].uri = cwdUri();
-  return JSON.stringify(sarif, null, 2) + '\n';
+  return { document, ruleIndex };
+}
+
+function sarifResults(r: FileReport, ruleIndex: ReadonlyMap<string, number>) {
+  return r.findings.map((f) => ({
+    ruleId: f.code,
+    ruleIndex: ruleIndex.get(f.code) ?? -1,
+    level: SARIF_LEVEL[f.severity],
+    message: { text: f.message },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: toUri(r.file), uriBaseId: '%SRCROOT%' },
+          region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: Math.max(f.endColumn, f.line === f.endLine ? f.column : 1) },
+        },
+      },
+    ],
+  }));
 }
 
 function toUri(path: string): string {
