@@ -28,6 +28,15 @@ export interface IndexedSpec {
 export class DomainIndex {
   private readonly specs = new Map<string, IndexedSpec>();
   private readonly policyArns = new Map<string, { readonly uri: string; readonly arns: readonly string[] }>();
+  /**
+   * Spec keys by the normalized URI of the policy they govern, and by domain name: every question
+   * is a lookup. (Filtering all specs and normalizing each one's policy URI per question made
+   * indexing a workspace quadratic: 7 s for 1,000 specs.)
+   */
+  private readonly byPolicy = new Map<string, Set<string>>();
+  private readonly byDomain = new Map<string, Set<string>>();
+  private readonly policyKeys = new Map<string, string>();
+  private sorted: IndexedSpec[] | undefined;
 
   /** Parses and indexes a spec (the format from its name unless given). */
   setSpec(uri: string, text: string, format: SpecFormat = specFormatOf(uri)): IndexedSpec {
@@ -44,12 +53,33 @@ export class DomainIndex {
       policyResource: ref?.resource,
       domain: spec.domain?.type === 'string' && spec.domain.value ? spec.domain.value : undefined,
     };
-    this.specs.set(normalizeUri(uri), entry);
+    const key = normalizeUri(uri);
+    this.unlink(key);
+    this.specs.set(key, entry);
+    if (entry.policyUri !== undefined) {
+      const policyKey = normalizeUri(entry.policyUri);
+      this.policyKeys.set(key, policyKey);
+      addTo(this.byPolicy, policyKey, key);
+    }
+    if (entry.domain !== undefined) addTo(this.byDomain, entry.domain, key);
     return entry;
   }
 
   deleteSpec(uri: string): boolean {
-    return this.specs.delete(normalizeUri(uri));
+    const key = normalizeUri(uri);
+    this.unlink(key);
+    return this.specs.delete(key);
+  }
+
+  /** Takes a spec out of the secondary indexes (before it is replaced or deleted). */
+  private unlink(key: string): void {
+    const old = this.specs.get(key);
+    if (!old) return;
+    this.sorted = undefined;
+    const policyKey = this.policyKeys.get(key);
+    if (policyKey !== undefined) removeFrom(this.byPolicy, policyKey, key);
+    this.policyKeys.delete(key);
+    if (old.domain !== undefined) removeFrom(this.byDomain, old.domain, key);
   }
 
   getSpec(uri: string): IndexedSpec | undefined {
@@ -57,28 +87,34 @@ export class DomainIndex {
   }
 
   allSpecs(): IndexedSpec[] {
-    return [...this.specs.values()].sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+    this.sorted ??= byUri([...this.specs.values()]);
+    return [...this.sorted];
   }
 
   /** The specs whose key.policy is this file (for an IaC file, any resource in it). */
   governing(policyUri: string): IndexedSpec[] {
-    const key = normalizeUri(policyUri);
-    return this.allSpecs().filter((s) => s.policyUri !== undefined && normalizeUri(s.policyUri) === key);
+    return this.entries(this.byPolicy.get(normalizeUri(policyUri)));
   }
 
   /** Other specs with the same domain name. */
   sameDomain(specUri: string): IndexedSpec[] {
     const self = this.getSpec(specUri);
     if (!self?.domain) return [];
-    return this.allSpecs().filter((s) => s !== self && s.domain === self.domain);
+    return this.entries(this.byDomain.get(self.domain)).filter((s) => s !== self);
   }
 
   /** Other specs that govern the same policy (and resource). */
   samePolicy(specUri: string): IndexedSpec[] {
-    const self = this.getSpec(specUri);
-    if (!self?.policyUri) return [];
-    const key = normalizeUri(self.policyUri);
-    return this.allSpecs().filter((s) => s !== self && s.policyUri !== undefined && normalizeUri(s.policyUri) === key && s.policyResource === self.policyResource);
+    const key = normalizeUri(specUri);
+    const self = this.specs.get(key);
+    const policyKey = this.policyKeys.get(key);
+    if (!self || policyKey === undefined) return [];
+    return this.entries(this.byPolicy.get(policyKey)).filter((s) => s !== self && s.policyResource === self.policyResource);
+  }
+
+  private entries(keys: ReadonlySet<string> | undefined): IndexedSpec[] {
+    if (!keys) return [];
+    return byUri([...keys].map((k) => this.specs.get(k)!));
   }
 
   /** Records the principal ARNs a key policy names (for completion in specs). */
@@ -118,6 +154,23 @@ export class DomainIndex {
     out.delete(uri);
     return [...out];
   }
+}
+
+function byUri(specs: IndexedSpec[]): IndexedSpec[] {
+  return specs.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  const set = map.get(key);
+  if (set) set.add(value);
+  else map.set(key, new Set([value]));
+}
+
+function removeFrom(map: Map<string, Set<string>>, key: string, value: string): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (set.size === 0) map.delete(key);
 }
 
 /** Role, user and session ARNs in Principal values and principal conditions. */
