@@ -1,5 +1,7 @@
 // A minimal LSP client over stdio for the benchmark: spawns bin/kms-policy-language-server.js
-// as an editor does (see test/support/lsp.ts) and reads the server's memory from /proc.
+// as an editor does (see test/support/lsp.ts), with the node flags of its shebang, as npm runs the
+// linked bin on Linux and macOS and as the VS Code client starts it, and reads the server's memory
+// from /proc.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,8 +12,9 @@ const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = r
 
 export const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 export const SERVER_BIN = join(ROOT, 'bin', 'kms-policy-language-server.js');
-/** Extra node flags for the server process, to try some out: KMS_BENCH_NODE_FLAGS="--max-semi-space-size=1". */
-export const NODE_FLAGS = (process.env.KMS_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/** The server's own node flags (bin/server-node-flags.js), then extra ones to try out: KMS_BENCH_NODE_FLAGS="--max-semi-space-size=1". */
+export const SERVER_NODE_FLAGS = require(join(ROOT, 'bin', 'server-node-flags.js')).serverNodeFlags();
+export const NODE_FLAGS = [...SERVER_NODE_FLAGS, ...(process.env.KMS_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 
 /** Spawns the server; `pull` declares the textDocument.diagnostic capability (LSP 3.17), otherwise the server pushes. */
 export function spawnServer() {

@@ -18,6 +18,10 @@ interface Suggestion {
 
 let client: LanguageClient | undefined;
 
+/** The server's node flags, from the shebang of bin/kms-policy-language-server.js (set by scripts/build.mjs). */
+declare const SERVER_NODE_FLAGS: string[] | undefined;
+const serverNodeFlags: string[] = typeof SERVER_NODE_FLAGS === 'undefined' ? [] : SERVER_NODE_FLAGS;
+
 function settings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration('kmsPolicy');
   return {
@@ -31,8 +35,8 @@ function settings(): Record<string, unknown> {
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    // A 1 MB young generation (16 MB by default) keeps the server's peak RSS near its live heap.
-    run: { module, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=1'] } },
+    // The same node flags as the server bin (a small young generation and old-generation growth keep the peak RSS near the live heap).
+    run: { module, transport: TransportKind.ipc, options: { execArgv: serverNodeFlags } },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   const clientOptions: LanguageClientOptions = {

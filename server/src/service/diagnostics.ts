@@ -2,7 +2,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver-types';
 import type { PolicyDocument } from '../core/policy/model';
-import { runRules, type Finding, type Severity, type SeveritySetting } from '../core/rules/index';
+import { ruleSteps, runRules, type Finding, type Severity, type SeveritySetting } from '../core/rules/index';
 
 export const SOURCE = 'kms-policy';
 
@@ -73,6 +73,14 @@ export function doValidation(document: TextDocument, policy: PolicyDocument, set
   const skipped = tooComplex(policy);
   if (skipped) return [skipped];
   return runRules(policy, { severities: settings.rules }).map((f) => toDiagnostic(document, f, settings.docsUrl));
+}
+
+/** doValidation one rule at a time: yields between rules (see ruleSteps), returns the diagnostics. */
+export function* validationSteps(document: TextDocument, policy: PolicyDocument, settings: ValidationSettings = {}): Generator<void, Diagnostic[], void> {
+  const skipped = tooComplex(policy);
+  if (skipped) return [skipped];
+  const findings = yield* ruleSteps(policy, { severities: settings.rules });
+  return findings.map((f) => toDiagnostic(document, f, settings.docsUrl));
 }
 
 /** The one diagnostic a document over the size limit gets instead of analysis. */

@@ -14,9 +14,14 @@ import { parsePolicy } from '../core/policy/parse';
 import { compileFileGlobs, isKeyPolicyName, looksLikeKeyPolicy, type Matcher } from '../core/policy/recognize';
 import { doComplete } from './completion';
 import { doHover } from './hover';
-import { doValidation, tooLargeDiagnostic } from './diagnostics';
+import { doValidation, tooLargeDiagnostic, validationSteps } from './diagnostics';
 import { classify, iacHostDocument, isRelevantIac } from '../core/embed/index';
 import { iacCodeActions, iacComplete, iacDocumentSymbols, iacHover, iacValidation } from './embedded';
+
+// What server.ts loads on first use (this module is the entry of dist/service.js).
+export { DomainWorkspace, CREATE_DOMAIN_SPEC, GENERATE_KEY_POLICY } from './domainWorkspace';
+export { APPLY_LEAST_PRIVILEGE, SUGGEST_REQUEST } from './rewrite';
+export { analyzeIac, classify } from '../core/embed/index';
 
 export interface LanguageSettings {
   /** Extra globs for key policy files (`kmsPolicy.files`). */
@@ -46,6 +51,11 @@ export interface LanguageService {
   doHover(document: TextDocument, position: Position, policy: PolicyDocument): Hover | null;
   /** Diagnostics for a key policy; a document over the size limit gets one informational diagnostic instead. */
   doValidation(document: TextDocument, policy: PolicyDocument | undefined): Diagnostic[];
+  /**
+   * doValidation one rule at a time, for the server to run in slices (and to stop when the request
+   * is cancelled): yields between rules, returns the diagnostics. IaC templates are analyzed in one step.
+   */
+  validationSteps(document: TextDocument, policy: PolicyDocument | undefined): Generator<void, Diagnostic[], void>;
   doCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument): CodeAction[];
   suggestAssignment(policy: PolicyDocument): SuggestResult;
   /** The settings in force (after validation). */
@@ -128,6 +138,10 @@ export function getLanguageService(options: ServiceOptions = {}): LanguageServic
       if (!policy) return [tooLargeDiagnostic(document.getText().length, settings.maxFileSize)];
       if (policy.iac) return iacValidation(document, policy, { rules: settings.rules, docsUrl: options.docsUrl });
       return doValidation(document, policy, { rules: settings.rules, docsUrl: options.docsUrl });
+    },
+    *validationSteps(document, policy) {
+      if (!policy || policy.iac) return this.doValidation(document, policy);
+      return yield* validationSteps(document, policy, { rules: settings.rules, docsUrl: options.docsUrl });
     },
   };
 }

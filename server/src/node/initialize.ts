@@ -1,0 +1,38 @@
+/**
+ * The answer to `initialize`: what the server offers, from the client's capabilities alone. It
+ * imports no runtime code, so that server.ts can answer initialize before the language service
+ * (core, catalog, schemas) is loaded.
+ */
+import type { InitializeParams, InitializeResult } from 'vscode-languageserver';
+
+export const SERVER_NAME = 'kms-policy-language-server';
+export const SERVER_VERSION = '0.1.0';
+
+/** The commands and requests the server answers (service/rewrite.ts and service/domainCommands.ts; test/lsp/startup.test.ts checks they agree). */
+export const COMMANDS = {
+  applyLeastPrivilege: 'kmsPolicy.applyLeastPrivilege',
+  generateKeyPolicy: 'kmsPolicy.generateKeyPolicy',
+  createDomainSpec: 'kmsPolicy.createDomainSpec',
+  suggestAssignment: 'kmsPolicy/suggestAssignment',
+} as const;
+
+/** LSP 3.17 pull diagnostics when the client supports them (VS Code does); otherwise the server pushes. */
+export function usesPullDiagnostics(params: InitializeParams): boolean {
+  return params.capabilities?.textDocument?.diagnostic !== undefined;
+}
+
+export function initializeResult(params: InitializeParams): InitializeResult {
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: 2 /* TextDocumentSyncKind.Incremental */ },
+      ...(usesPullDiagnostics(params) ? { diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false } } : {}),
+      completionProvider: { triggerCharacters: ['"', ':'], resolveProvider: false },
+      hoverProvider: true,
+      definitionProvider: true,
+      documentSymbolProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite', 'source'] },
+      executeCommandProvider: { commands: [COMMANDS.applyLeastPrivilege, COMMANDS.generateKeyPolicy, COMMANDS.createDomainSpec] },
+    },
+    serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * How the server process starts: initialize is answered once, before the language service is
+ * loaded, the command ids it announces are the service's, the node flags of the bin's shebang
+ * reach the VS Code client, and the IPC transport the client uses works.
+ */
+import { strict as assert } from 'node:assert';
+import { fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createProtocolConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import { COMMANDS, SERVER_NAME } from '../../server/src/server';
+import { APPLY_LEAST_PRIVILEGE, SUGGEST_REQUEST } from '../../server/src/service/rewrite';
+import { CREATE_DOMAIN_SPEC, GENERATE_KEY_POLICY } from '../../server/src/service/domainCommands';
+import { ROOT, SERVER_BIN } from '../support/lsp';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { serverNodeFlags } = require(join(ROOT, 'bin', 'server-node-flags.js')) as { serverNodeFlags(): string[] };
+
+const TYPICAL = readFileSync(join(ROOT, 'bench', 'docs', 'typical.key-policy.json'), 'utf8');
+
+test('the command ids the server announces are the service’s', () => {
+  assert.deepEqual(COMMANDS, {
+    applyLeastPrivilege: APPLY_LEAST_PRIVILEGE,
+    generateKeyPolicy: GENERATE_KEY_POLICY,
+    createDomainSpec: CREATE_DOMAIN_SPEC,
+    suggestAssignment: SUGGEST_REQUEST,
+  });
+});
+
+test('the node flags of the bin’s shebang are the ones the VS Code client starts the server with', () => {
+  const flags = serverNodeFlags();
+  assert.ok(flags.includes('--max-semi-space-size=1'), `shebang flags: ${flags.join(' ')}`);
+  assert.ok(readFileSync(join(ROOT, 'dist', 'client.js'), 'utf8').includes(JSON.stringify(flags)), 'dist/client.js carries the same flags');
+});
+
+/** initialize, open a key policy, pull its diagnostics: over the given connection. */
+async function session(connection: ReturnType<typeof createProtocolConnection>, errors: string[]): Promise<void> {
+  connection.onNotification('window/logMessage', (p: { type: number; message: string }) => {
+    if (p.type === 1) errors.push(p.message);
+  });
+  connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({})));
+  connection.listen();
+  const init = await connection.sendRequest<{ capabilities: Record<string, unknown>; serverInfo: { name: string } }>('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: { workspace: { configuration: true }, textDocument: { diagnostic: { dynamicRegistration: false } } },
+  });
+  assert.equal(init.serverInfo.name, SERVER_NAME);
+  assert.ok(init.capabilities.diagnosticProvider, 'pull diagnostics are offered to a client that has them');
+  await connection.sendNotification('initialized', {});
+  const uri = 'file:///work/typical.key-policy.json';
+  await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text: TYPICAL } });
+  const report = await connection.sendRequest<{ kind: string; items: unknown[] }>('textDocument/diagnostic', { textDocument: { uri } });
+  assert.equal(report.kind, 'full');
+  assert.ok(report.items.length > 0);
+  await connection.sendRequest('shutdown');
+  await connection.sendNotification('exit');
+}
+
+test('over stdio with the shebang’s flags, initialize is answered once and the server then works', async () => {
+  const child = spawn(process.execPath, [...serverNodeFlags(), SERVER_BIN, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let raw = '';
+  child.stdout!.on('data', (d) => (raw += String(d)));
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const errors: string[] = [];
+  try {
+    await session(connection, errors);
+    assert.equal(await exited, 0);
+  } finally {
+    connection.dispose();
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  assert.equal(raw.match(/"id":0,"result":\{"capabilities"/g)?.length, 1, 'one answer to initialize');
+  assert.deepEqual(errors, [], 'no error was logged');
+});
+
+test('over IPC, as the VS Code client starts it', async () => {
+  const child = fork(join(ROOT, 'dist', 'server.js'), ['--node-ipc'], { execArgv: serverNodeFlags(), stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  const errors: string[] = [];
+  try {
+    await session(connection, errors);
+    assert.equal(await exited, 0);
+  } finally {
+    connection.dispose();
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  assert.deepEqual(errors, []);
+});
