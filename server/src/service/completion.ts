@@ -9,7 +9,7 @@ import {
   type CompletionList,
   type Position,
 } from 'vscode-languageserver-types';
-import { conditionKeys, kmsActions, type Capability, type KmsAction } from '../core/catalog/catalog';
+import { conditionKeys, kmsActions, type Capability, type ConditionKey, type KmsAction } from '../core/catalog/catalog';
 import { POLICY_ELEMENTS, POLICY_VERSION, PRINCIPAL_TYPES, STATEMENT_ELEMENTS, type ElementInfo } from '../core/policy/grammar';
 import type { PolicyDocument, Statement } from '../core/policy/model';
 import { BASE_OPERATORS, operatorSpellings, parseOperator } from '../core/policy/operators';
@@ -111,8 +111,11 @@ export function doComplete(document: TextDocument, position: Position, policy: P
   }
 }
 
-/** Below this, scanning the whole text is fast enough (well under a millisecond). */
-const LONG_TEXT = 64 * 1024;
+/**
+ * Below this, scanning the whole text is fast enough (a few tenths of a millisecond). A 32 KB
+ * policy, or a template whose policy text is padded to the template's length, takes longer.
+ */
+const LONG_TEXT = 8 * 1024;
 
 /**
  * jsonc-parser's getLocation scans the text from its start: milliseconds in a 1 MB document. A
@@ -268,7 +271,7 @@ function operatorKeys(ctx: Ctx): CompletionItem[] {
   return operatorSpellings().map((spelling) => {
     const parsed = parseOperator(spelling)!;
     const rank = (order.get(parsed.base.name) ?? 0) + (parsed.ifExists ? 100 : 0) + (parsed.qualifier ? 200 : 0);
-    const item = keyItem(ctx, spelling, '{\n\t"$1": "$2"\n}', operatorMarkdown(spelling), CompletionItemKind.Operator, String(rank).padStart(3, '0'));
+    const item = keyItem(ctx, spelling, '{\n\t"$1": "$2"\n}', cached(operatorDocs, spelling, () => operatorMarkdown(spelling)), CompletionItemKind.Operator, String(rank).padStart(3, '0'));
     item.detail = parsed.base.family === 'Null' ? 'key presence' : `${parsed.base.family} operator`;
     return item;
   });
@@ -282,7 +285,7 @@ function conditionKeyItems(ctx: Ctx, operator: string): CompletionItem[] {
     const multi = k.type.startsWith('ArrayOf') || k.key === 'aws:PrincipalArn';
     const value = isBool ? '"${1|true,false|}"' : multi ? '[\n\t"$1"\n]' : '"$1"';
     const name = k.key.replace(/\$\{[^}]*\}/, '${1}');
-    const item = keyItem(ctx, k.key, value, conditionKeyMarkdown(k.key, k), CompletionItemKind.Variable, `${k.global ? 1 : 0}${k.key}`);
+    const item = keyItem(ctx, k.key, value, conditionKeyDoc(k), CompletionItemKind.Variable, `${k.global ? 1 : 0}${k.key}`);
     if (name !== k.key && item.textEdit) {
       // `kms:EncryptionContext:${EncryptionContextKey}`: make the variable part a placeholder.
       const placeholder = /\$\{([^}]*)\}/.exec(k.key)![1];
@@ -313,6 +316,18 @@ function actionItems(ctx: Ctx, statement: Statement | undefined, element: 'Actio
   return items;
 }
 
+/** The catalog does not change: the markdown of each action, condition key and operator is built once, not on every completion request. */
+const actionDocs = new Map<KmsAction, string>();
+const conditionKeyDocs = new Map<ConditionKey, string>();
+const operatorDocs = new Map<string, string>();
+function cached<K>(docs: Map<K, string>, key: K, build: () => string): string {
+  let doc = docs.get(key);
+  if (doc === undefined) docs.set(key, (doc = build()));
+  return doc;
+}
+const actionDoc = (a: KmsAction) => cached(actionDocs, a, () => actionMarkdown(a));
+const conditionKeyDoc = (k: ConditionKey) => cached(conditionKeyDocs, k, () => conditionKeyMarkdown(k.key, k));
+
 function actionItem(ctx: Ctx, a: KmsAction): CompletionItem {
   const newText = quoted(a.fullName);
   return {
@@ -320,7 +335,7 @@ function actionItem(ctx: Ctx, a: KmsAction): CompletionItem {
     labelDetails: { description: a.capability },
     kind: GROUP_KIND[a.capability],
     detail: actionSummary(a),
-    documentation: { kind: MarkupKind.Markdown, value: actionMarkdown(a) },
+    documentation: { kind: MarkupKind.Markdown, value: actionDoc(a) },
     sortText: `${GROUP_ORDER[a.capability]}${a.name}`,
     filterText: ctx.target.inString ? newText : a.fullName,
     textEdit: { range: range(ctx), newText },

@@ -64,7 +64,7 @@ function whoCanMarkdown(policy: PolicyDocument, value: string): string | undefin
     p.origin === 'named' ? '`' + p.principal + '`' : p.origin === 'unnamed-same-account' ? `anyone else in ${p.account}` : p.origin === 'unnamed-other-account' ? 'anyone in another account' : 'AWS services';
   const lines = [`**Who can call ${action.fullName} under this policy**`, ''];
   for (const [result, title] of SHOWN) {
-    const who = access.filter((p) => p.actions[action.fullName]?.result === result);
+    const who = access.filter((p) => p.decisionOf(action).result === result);
     if (who.length) lines.push(`- ${title}: ${who.map(label).join(', ')}`);
   }
   return lines.length > 2 ? lines.join('\n') : undefined;

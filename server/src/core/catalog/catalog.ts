@@ -87,7 +87,7 @@ function expand(value: string): readonly KmsAction[] {
 }
 
 export function isWildcard(value: string): boolean {
-  return /[*?]/.test(value);
+  return value.includes('*') || value.includes('?');
 }
 
 /** Capabilities spanned by a set of actions, in CAPABILITIES order. */
@@ -131,8 +131,15 @@ for (const k of conditionKeys) {
 
 /** Finds `kms:ViaService`, or a pattern key such as `kms:EncryptionContext:${...}` for `kms:EncryptionContext:Dept`. Case-insensitive. */
 export function findConditionKey(key: string): ConditionKey | undefined {
-  return exactKeys.get(key.toLowerCase()) ?? patternKeys.find((p) => p.re.test(key))?.key;
+  let found = foundKeys.get(key);
+  if (found === undefined) {
+    if (foundKeys.size > 2000) foundKeys.clear();
+    foundKeys.set(key, (found = exactKeys.get(key.toLowerCase()) ?? patternKeys.find((p) => p.re.test(key))?.key ?? null));
+  }
+  return found ?? undefined;
 }
+/** Rules, completion and the evaluator ask about the same few keys: each spelling is looked up once. */
+const foundKeys = new Map<string, ConditionKey | null>();
 
 /** Actions whose catalog entry lists this condition key (by its catalog spelling). */
 export function actionsSupportingKey(key: ConditionKey): readonly KmsAction[] {

@@ -2,15 +2,19 @@
  * Effective access: every principal a policy names (plus stand-ins for those it does not),
  * with the decision for every KMS action and the capabilities that adds up to.
  */
-import { actionsOfCapability, CAPABILITIES, findAction, kmsActions, type Capability } from '../catalog/catalog';
+import { actionsOfCapability, CAPABILITIES, findAction, kmsActions, type Capability, type KmsAction } from '../catalog/catalog';
 import type { PolicyDocument } from '../policy/model';
 import {
+  actionIndex,
   callerState,
+  RESULT_RANK,
+  type CallerState,
+  type CompiledPolicy,
   compilePolicy,
   decide,
   decisionProfile,
   ownAccountsFor,
-  principalValues,
+  forEachPrincipalValue,
   accountOf,
   type AccessResult,
   type Decision,
@@ -48,13 +52,19 @@ export interface PrincipalAccess {
   readonly origin: PrincipalOrigin;
   /** Statements that name it (in Principal, NotPrincipal or a principal condition); empty for stand-ins. */
   readonly namedIn: readonly number[];
-  /** By full action name, `kms:Decrypt`, for every KMS action in the catalog. */
+  /** By full action name, `kms:Decrypt`, for every KMS action in the catalog. Built on first read: prefer `decisionOf` in loops. */
   readonly actions: Readonly<Record<string, Decision>>;
   readonly capabilities: Readonly<Record<Capability, CapabilityAccess>>;
+  /** The decision for one catalog action (the same object as `actions[action.fullName]`). */
+  decisionOf(action: KmsAction): Decision;
+  /** The distinct decisions it gets across all KMS actions, for "does any action..." questions. */
+  readonly distinctDecisions: readonly Decision[];
 }
 
 export const UNNAMED_ROLE = 'someone-else';
 export const UNNAMED_SERVICE = 'someone-else.amazonaws.com';
+
+const ACCOUNT_ID = /^\d{12}$/;
 
 const accessCache = new WeakMap<PolicyDocument, Map<string, readonly PrincipalAccess[]>>();
 
@@ -77,35 +87,115 @@ interface Listed {
   namedIn: number[];
 }
 
+/**
+ * A caller's decisions, one per action class (CompiledPolicy.actionClass): actions of a class get
+ * the same decision, so a policy with 60 actions and a dozen classes decides a dozen times per
+ * caller. Callers with equal decision profiles share one table. The by-name record and the
+ * capability summary are derived on first read; capability summaries are shared again by every
+ * table with the same results per class.
+ */
+class DecisionTable {
+  private record?: Record<string, Decision>;
+  private caps?: Record<Capability, CapabilityAccess>;
+  private distinct?: Decision[];
+
+  constructor(
+    private readonly byClass: readonly Decision[],
+    private readonly actionClass: Int16Array,
+    private readonly capsByResults: Map<string, Record<Capability, CapabilityAccess>>,
+  ) {}
+
+  /** By index in `kmsActions`. */
+  at(i: number): Decision {
+    return this.byClass[this.actionClass[i]];
+  }
+
+  actions(): Record<string, Decision> {
+    if (!this.record) {
+      const record: Record<string, Decision> = {};
+      for (let i = 0; i < kmsActions.length; i++) record[kmsActions[i].fullName] = this.at(i);
+      this.record = record;
+    }
+    return this.record;
+  }
+
+  capabilities(): Record<Capability, CapabilityAccess> {
+    if (!this.caps) {
+      let key = '';
+      for (const d of this.byClass) key += RESULT_RANK[d.result];
+      let caps = this.capsByResults.get(key);
+      if (!caps) {
+        caps = {} as Record<Capability, CapabilityAccess>;
+        for (const [c, indexes] of CAPABILITY_ACTIONS) caps[c] = capabilityAccess(indexes.map((i) => this.at(i).result));
+        this.capsByResults.set(key, caps);
+      }
+      this.caps = caps;
+    }
+    return this.caps;
+  }
+
+  distinctDecisions(): Decision[] {
+    return (this.distinct ??= [...new Set(this.byClass)]);
+  }
+}
+
+class Access implements PrincipalAccess {
+  readonly #table: DecisionTable;
+
+  constructor(
+    readonly principal: string,
+    readonly kind: PrincipalKind,
+    readonly account: string | undefined,
+    readonly origin: PrincipalOrigin,
+    readonly namedIn: readonly number[],
+    table: DecisionTable,
+  ) {
+    this.#table = table;
+  }
+
+  get actions(): Readonly<Record<string, Decision>> {
+    return this.#table.actions();
+  }
+
+  get capabilities(): Readonly<Record<Capability, CapabilityAccess>> {
+    return this.#table.capabilities();
+  }
+
+  get distinctDecisions(): readonly Decision[] {
+    return this.#table.distinctDecisions();
+  }
+
+  decisionOf(action: KmsAction): Decision {
+    return this.#table.at(actionIndex.get(action)!);
+  }
+}
+
+/** The caller's decision for each action class. */
+function decideClasses(compiled: CompiledPolicy, state: CallerState): Decision[] {
+  const byClass: Decision[] = [];
+  for (const i of compiled.classFirst) byClass.push(decide(compiled, state, i, kmsActions[i].fullName));
+  return byClass;
+}
+
 function computeAccess(policy: PolicyDocument, options: EvaluateOptions | undefined): PrincipalAccess[] {
   const compiled = compilePolicy(policy, options?.keyArn);
   const ownAccounts = ownAccountsFor(compiled, options);
   const listed = listPrincipals(policy, ownAccounts);
   // Principals named by the same statements (the users of one grant...) share their decisions.
-  const byProfile = new Map<string, Pick<PrincipalAccess, 'actions' | 'capabilities'>>();
+  const byProfile = new Map<string, DecisionTable>();
+  const capsByResults = new Map<string, Record<Capability, CapabilityAccess>>();
   return listed.map(({ principal, origin, namedIn }) => {
     const state = callerState(compiled, principal, ownAccounts);
     const { kind, account } = state.caller;
     const profile = decisionProfile(state);
-    const shared = profile !== undefined ? byProfile.get(profile) : undefined;
-    if (shared) return { principal: state.caller.principal, kind, account, origin, namedIn, actions: shared.actions, capabilities: shared.capabilities };
-    const actions: Record<string, Decision> = { ...ACTIONS_TEMPLATE }; // every key up front: one shape, no regrowth
-    const results: AccessResult[] = [];
-    const byClass: Decision[] = new Array(compiled.classCount);
-    kmsActions.forEach((a, i) => {
-      const c = compiled.actionClass[i];
-      const d = (byClass[c] ??= decide(compiled, state, i, a.fullName));
-      actions[a.fullName] = d;
-      results[i] = d.result;
-    });
-    const capabilities = {} as Record<Capability, CapabilityAccess>;
-    for (const [c, indexes] of CAPABILITY_ACTIONS) capabilities[c] = capabilityAccess(indexes.map((i) => results[i]));
-    if (profile !== undefined) byProfile.set(profile, { actions, capabilities });
-    return { principal: state.caller.principal, kind, account, origin, namedIn, actions, capabilities };
+    let table = profile !== undefined ? byProfile.get(profile) : undefined;
+    if (!table) {
+      table = new DecisionTable(decideClasses(compiled, state), compiled.actionClass, capsByResults);
+      if (profile !== undefined) byProfile.set(profile, table);
+    }
+    return new Access(state.caller.principal, kind, account, origin, namedIn, table);
   });
 }
-
-const ACTIONS_TEMPLATE: Record<string, Decision> = Object.fromEntries(kmsActions.map((a) => [a.fullName, undefined as unknown as Decision]));
 
 /** Each capability with the kmsActions indexes of its actions. */
 const CAPABILITY_ACTIONS: readonly [Capability, number[]][] = CAPABILITIES.map((c) => [
@@ -133,28 +223,39 @@ function capabilityAccess(results: readonly AccessResult[]): CapabilityAccess {
 /** Named principals in order of first appearance, then one stand-in per own account, one from elsewhere, one service. */
 function listPrincipals(policy: PolicyDocument, ownAccounts: ReadonlySet<string> | undefined): Listed[] {
   const byPrincipal = new Map<string, Listed>();
-  const add = (principal: string, origin: PrincipalOrigin, statement?: number) => {
-    let entry = byPrincipal.get(principal);
-    if (!entry) byPrincipal.set(principal, (entry = { principal, origin, namedIn: [] }));
+  /** Lists the principal (or adds the statement to it); true when it is new. */
+  const add = (principal: string, origin: PrincipalOrigin, statement?: number): boolean => {
+    const entry = byPrincipal.get(principal);
+    if (!entry) {
+      byPrincipal.set(principal, { principal, origin, namedIn: statement === undefined ? [] : [statement] });
+      return true;
+    }
     if (statement !== undefined && !entry.namedIn.includes(statement)) entry.namedIn.push(statement);
+    return false;
   };
   const mentioned = new Set<string>();
-  for (const { value, statement, type } of principalValues(policy)) {
-    const v = value.trim();
-    if (v === '*' || v === '' || v.includes('${')) continue;
-    let principal: string | undefined;
-    if (type === 'AWS' || type === 'aws:principalarn') {
-      if (/^\d{12}$/.test(v)) principal = rootArn(v);
-      else if (v.startsWith('arn:')) principal = v;
-    } else if (type === 'Service') principal = v;
-    else if (type === 'aws:principalaccount' || type === 'kms:calleraccount') {
-      if (/^\d{12}$/.test(v)) principal = rootArn(v);
-    }
-    if (principal === undefined) continue;
-    add(principal, 'named', statement);
+  // The account of a principal listed already is in `mentioned` already.
+  const mention = (principal: string) => {
     const account = accountOf(principal);
     if (account) mentioned.add(account);
-  }
+  };
+  forEachPrincipalValue(policy, (value, statement, type) => {
+    const v = value.trim();
+    if (v === '*' || v === '' || v.includes('${')) return;
+    if (type === 'Service') {
+      if (add(v, 'named', statement)) mention(v);
+      return;
+    }
+    const arnType = type === 'AWS' || type === 'aws:principalarn';
+    if (!arnType && type !== 'aws:principalaccount' && type !== 'kms:calleraccount') return;
+    if (ACCOUNT_ID.test(v)) {
+      // An account id stands for its root user.
+      add(rootArn(v), 'named', statement);
+      mentioned.add(v);
+    } else if (arnType && v.startsWith('arn:')) {
+      if (add(v, 'named', statement)) mention(v);
+    }
+  });
   for (const account of ownAccounts ?? mentioned) add(`arn:aws:iam::${account}:role/${UNNAMED_ROLE}`, 'unnamed-same-account');
   let other = 999999999999;
   while (mentioned.has(String(other)) || ownAccounts?.has(String(other))) other--;
@@ -171,9 +272,9 @@ export function whoCan(
   action: string,
   results: readonly AccessResult[] = ['allowed', 'via-iam'],
 ): PrincipalAccess[] {
-  const name = findAction(action)?.fullName;
-  if (name === undefined) return [];
-  return access.filter((p) => results.includes(p.actions[name].result));
+  const known = findAction(action);
+  if (known === undefined) return [];
+  return access.filter((p) => results.includes(p.decisionOf(known).result));
 }
 
 /** How much of a capability a principal holds at a level (see CapabilityAccess). */
@@ -192,8 +293,19 @@ export interface IamDelegation {
   readonly conditionalActions: readonly string[];
 }
 
-/** Root delegations: for each account an Allow names by its root, what IAM policies there could grant. */
+const delegationCache = new WeakMap<PolicyDocument, Map<string, readonly IamDelegation[]>>();
+
+/** Root delegations: for each account an Allow names by its root, what IAM policies there could grant. Cached per document (and options). */
 export function iamDelegations(policy: PolicyDocument, options?: EvaluateOptions): IamDelegation[] {
+  const key = `${options?.keyAccount ?? ''}|${options?.keyArn ?? ''}`;
+  let byOptions = delegationCache.get(policy);
+  if (!byOptions) delegationCache.set(policy, (byOptions = new Map()));
+  let result = byOptions.get(key);
+  if (!result) byOptions.set(key, (result = computeDelegations(policy, options)));
+  return [...result];
+}
+
+function computeDelegations(policy: PolicyDocument, options: EvaluateOptions | undefined): readonly IamDelegation[] {
   const compiled = compilePolicy(policy, options?.keyArn);
   const byAccount = new Map<string, number[]>();
   for (const s of compiled.statements) {
@@ -207,13 +319,14 @@ export function iamDelegations(policy: PolicyDocument, options?: EvaluateOptions
   const ownAccounts = ownAccountsFor(compiled, options);
   return [...byAccount].map(([account, statements]) => {
     const state = callerState(compiled, `arn:aws:iam::${account}:role/${UNNAMED_ROLE}`, ownAccounts);
+    const byClass = decideClasses(compiled, state);
     const actions: string[] = [];
     const conditionalActions: string[] = [];
     kmsActions.forEach((a, i) => {
-      const r = decide(compiled, state, i, a.fullName).result;
+      const r = byClass[compiled.actionClass[i]].result;
       if (r === 'via-iam') actions.push(a.fullName);
       else if (r === 'conditional') conditionalActions.push(a.fullName);
     });
-    return { account, statements, actions, conditionalActions };
+    return Object.freeze({ account, statements: Object.freeze(statements), actions: Object.freeze(actions), conditionalActions: Object.freeze(conditionalActions) });
   });
 }

@@ -101,10 +101,15 @@ export function decideClause(c: CompiledClause, lookup: ContextLookup): Tri {
   const test = c.test;
   if (!test) return Tri.Unknown;
   const negated = op.base.negated;
-  const one = (v: string) => test(v) !== negated;
-  if (op.qualifier === 'ForAnyValue') return value.some(one) ? Tri.True : Tri.False;
-  if (op.qualifier === 'ForAllValues') return value.every(one) ? Tri.True : Tri.False;
-  return value.length === 1 && one(value[0]) ? Tri.True : Tri.False;
+  if (op.qualifier === 'ForAnyValue') {
+    for (const v of value) if (test(v) !== negated) return Tri.True;
+    return Tri.False;
+  }
+  if (op.qualifier === 'ForAllValues') {
+    for (const v of value) if (test(v) === negated) return Tri.False;
+    return Tri.True;
+  }
+  return value.length === 1 && test(value[0]) !== negated ? Tri.True : Tri.False;
 }
 
 /** ANDs the clauses of a statement. */

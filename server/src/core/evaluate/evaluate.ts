@@ -4,8 +4,8 @@
  * "Evaluating a key policy").
  */
 import { expandAction, findAction, findConditionKey, kmsActions, wildcardRegExp, type KmsAction } from '../catalog/catalog';
-import type { PolicyDocument, Statement, ValueList } from '../policy/model';
-import { compileClause, decideClauses, Tri, type CompiledClause, type ContextLookup } from './conditions';
+import type { ConditionClause, PolicyDocument, ScalarValue, Statement, ValueList } from '../policy/model';
+import { compileClause, decideClause, decideClauses, Tri, type CompiledClause, type ContextLookup } from './conditions';
 import { compilePrincipal, matchPrincipal, parseCaller, PrincipalMatch, rootArn, type Caller, type PrincipalMatcher } from './principal';
 
 export type AccessResult = 'allowed' | 'via-iam' | 'conditional' | 'denied' | 'not-allowed';
@@ -67,6 +67,10 @@ export interface CompiledStatement {
   readonly clauses: readonly CompiledClause[];
   /** Its conditions read a key whose presence depends on the action, so its outcome cannot be shared across actions. */
   readonly actionDependent: boolean;
+  /** The clauses on keys that do not depend on the action (decided once per caller)... */
+  readonly callerClauses: readonly CompiledClause[];
+  /** ...and those on `kms:` keys, decided per action (per action class). */
+  readonly actionClauses: readonly CompiledClause[];
   /** By index in `kmsActions`: 1 when its Action/NotAction covers that action. */
   readonly covers: Uint8Array;
   /** For actions missing from the catalog. */
@@ -82,6 +86,8 @@ export interface CompiledPolicy {
    */
   readonly actionClass: Int16Array;
   readonly classCount: number;
+  /** By class: its first action (the index in `kmsActions`), which decides for the whole class. */
+  readonly classFirst: Int16Array;
   /** Accounts taken as the key's own when no option says (see EvaluateOptions.keyAccount). */
   readonly ownAccounts: ReadonlySet<string> | undefined;
   /**
@@ -95,57 +101,55 @@ export interface CompiledPolicy {
 }
 
 /**
- * `always`: statements every caller is matched against (`*`, NotPrincipal). `named`: the other
- * statements by each name that can match them (`arn:`, `service:`, `account:`, `role:` keys).
+ * `always`: statements every caller is matched against (`*`, NotPrincipal). The others by each
+ * name that can match them: ARNs (and other exact principals), services, accounts, and
+ * `account/rolename` for the sessions of a role.
  */
 interface PrincipalIndex {
   readonly always: readonly CompiledStatement[];
-  readonly named: ReadonlyMap<string, CompiledStatement[]>;
+  readonly arns: ReadonlyMap<string, CompiledStatement[]>;
+  readonly services: ReadonlyMap<string, CompiledStatement[]>;
+  readonly accounts: ReadonlyMap<string, CompiledStatement[]>;
+  readonly roles: ReadonlyMap<string, CompiledStatement[]>;
 }
 
 function indexPrincipals(statements: readonly CompiledStatement[]): PrincipalIndex {
-  const always: CompiledStatement[] = [];
-  const named = new Map<string, CompiledStatement[]>();
-  const add = (key: string, s: CompiledStatement) => {
-    const list = named.get(key);
-    if (!list) named.set(key, [s]);
-    else if (list[list.length - 1] !== s) list.push(s);
+  const index = { always: [] as CompiledStatement[], arns: new Map(), services: new Map(), accounts: new Map(), roles: new Map() };
+  const add = (map: Map<string, CompiledStatement[]>, names: ReadonlySet<string>, s: CompiledStatement) => {
+    for (const name of names) {
+      const list = map.get(name);
+      if (!list) map.set(name, [s]);
+      else if (list[list.length - 1] !== s) list.push(s);
+    }
   };
   for (const s of statements) {
     const m = s.principal;
     if (m.negated || m.wildcard) {
-      always.push(s);
+      index.always.push(s);
       continue;
     }
-    for (const a of m.arns) add(`arn:${a}`, s);
-    for (const o of m.others) add(`arn:${o}`, s);
-    for (const v of m.services) add(`service:${v}`, s);
-    for (const a of m.accounts) add(`account:${a}`, s);
-    for (const r of m.roles) add(`role:${r}`, s);
+    add(index.arns, m.arns, s);
+    add(index.arns, m.others, s);
+    add(index.services, m.services, s);
+    add(index.accounts, m.accounts, s);
+    add(index.roles, m.roles, s);
   }
-  return { always, named };
+  return index;
 }
 
 /** The statements whose principal can name this caller (matchPrincipal decides), in statement order. */
 function statementsFor(index: PrincipalIndex, caller: Caller): readonly CompiledStatement[] {
-  const lists: (readonly CompiledStatement[])[] = [];
-  const take = (key: string) => {
-    const l = index.named.get(key);
-    if (l) lists.push(l);
-  };
-  if (index.always.length) lists.push(index.always);
-  take(`arn:${caller.principal}`);
-  if (caller.service !== undefined) take(`service:${caller.service}`);
-  if (caller.account !== undefined) take(`account:${caller.account}`);
-  if (caller.kind === 'session') take(`role:${caller.account}/${caller.roleName}`);
-  if (lists.length === 0) return [];
-  let merged = lists[0];
-  for (let i = 1; i < lists.length; i++) merged = mergeByPos(merged, lists[i]);
+  let merged = mergeByPos(index.always, index.arns.get(caller.principal));
+  if (caller.service !== undefined) merged = mergeByPos(merged, index.services.get(caller.service));
+  if (caller.account !== undefined) merged = mergeByPos(merged, index.accounts.get(caller.account));
+  if (caller.kind === 'session') merged = mergeByPos(merged, index.roles.get(`${caller.account}/${caller.roleName}`));
   return merged;
 }
 
-/** Two lists in statement order -> one, without duplicates. */
-function mergeByPos(a: readonly CompiledStatement[], b: readonly CompiledStatement[]): CompiledStatement[] {
+/** Two lists in statement order -> one, without duplicates. An empty or missing list returns the other as is. */
+function mergeByPos(a: readonly CompiledStatement[], b: readonly CompiledStatement[] | undefined): readonly CompiledStatement[] {
+  if (!b?.length) return a;
+  if (!a.length) return b;
   const out: CompiledStatement[] = [];
   let i = 0;
   let j = 0;
@@ -175,23 +179,31 @@ export function compilePolicy(policy: PolicyDocument, keyArn?: string): Compiled
 function compile(policy: PolicyDocument, keyArn: string | undefined): CompiledPolicy {
   const statements: CompiledStatement[] = [];
   // Statements repeat the same Action lists: each distinct list is expanded once.
-  const coverage = new Map<string, Uint8Array>();
+  const coverage = new ListMap<Uint8Array>();
+  // ...and so do their conditions (the same Bool or kms:ViaService clause in every grant).
+  const compiledClauses = new ListMap<CompiledClause>();
+  const compileOnce = (c: ConditionClause) => compiledClauses.get(c.key.value, c.operator.value, c.values.items, () => compileClause(c));
   for (const s of policy.statements) {
     const effect = s.effect?.value;
     if (effect !== 'Allow' && effect !== 'Deny') continue;
     const principalElement = s.principal ?? s.notPrincipal;
     const actionList = s.action ?? s.notAction;
     if (!principalElement || !actionList || !appliesToKey(s, keyArn)) continue;
-    const clauses = (s.condition?.clauses ?? []).map(compileClause);
-    const values = actionList.items.map((i) => i.value.trim());
-    const negatedAction = !s.action;
-    const coverageKey = `${negatedAction ? '!' : ''}${values.join('\n')}`;
-    let covers = coverage.get(coverageKey);
-    if (!covers) {
-      covers = new Uint8Array(kmsActions.length).fill(negatedAction ? 1 : 0);
-      for (const v of values) for (const a of expandAction(v)) covers[actionIndex.get(a)!] = negatedAction ? 0 : 1;
-      coverage.set(coverageKey, covers);
+    const clauses: CompiledClause[] = [];
+    const callerClauses: CompiledClause[] = [];
+    const actionClauses: CompiledClause[] = [];
+    for (const c of s.condition?.clauses ?? []) {
+      const compiled = compileOnce(c);
+      clauses.push(compiled);
+      (isActionDependent(compiled.lowerKey) ? actionClauses : callerClauses).push(compiled);
     }
+    const negatedAction = !s.action;
+    const items = actionList.items;
+    const covers = coverage.get(items[0]?.value ?? '', negatedAction ? '!' : '', items, () => {
+      const v = new Uint8Array(kmsActions.length).fill(negatedAction ? 1 : 0);
+      for (const i of items) for (const a of expandAction(i.value.trim())) v[actionIndex.get(a)!] = negatedAction ? 0 : 1;
+      return v;
+    });
     let patterns: { test(action: string): boolean }[] | undefined;
     statements.push({
       pos: statements.length,
@@ -200,28 +212,74 @@ function compile(policy: PolicyDocument, keyArn: string | undefined): CompiledPo
       allow: effect === 'Allow',
       principal: compilePrincipal(principalElement, !s.principal),
       clauses,
-      actionDependent: clauses.some((c) => isActionDependent(c.lowerKey)),
+      actionDependent: actionClauses.length > 0,
+      callerClauses,
+      actionClauses,
       covers,
-      matchesAction: (action) => (patterns ??= values.map((v) => wildcardRegExp(v))).some((re) => re.test(action)) !== negatedAction,
+      matchesAction: (action) => (patterns ??= items.map((i) => wildcardRegExp(i.value.trim()))).some((re) => re.test(action)) !== negatedAction,
     });
   }
-  const actionClass = new Int16Array(kmsActions.length);
-  const classes = new Map<string, number>();
-  const kmsKeys = new Set<string>();
-  for (const st of statements) for (const c of st.clauses) if (isActionDependent(c.lowerKey)) kmsKeys.add(c.lowerKey);
   // Two actions are covered by the same statements exactly when every distinct coverage vector
   // agrees on them, and a policy has few distinct vectors however many statements it has.
-  const distinct = new Set<Uint8Array>(coverage.values());
-  kmsActions.forEach((_, i) => {
-    let key = '';
-    for (const k of kmsKeys) key += supportsKey(i, k) ? '1' : '0';
-    key += ':';
-    for (const covers of distinct) key += covers[i] ? '1' : '0';
-    let c = classes.get(key);
-    if (c === undefined) classes.set(key, (c = classes.size));
-    actionClass[i] = c;
-  });
-  return { statements, actionClass, classCount: classes.size, ownAccounts: inferOwnAccounts(policy, statements), decisions: {}, byPrincipal: indexPrincipals(statements) };
+  const features = coverage.values();
+  const kmsKeys = new Set<string>();
+  for (const st of statements) for (const c of st.actionClauses) kmsKeys.add(c.lowerKey);
+  for (const k of kmsKeys) features.push(keySupport(k));
+  const { actionClass, classCount, classFirst } = partition(kmsActions.length, features);
+  return { statements, actionClass, classCount, classFirst, ownAccounts: inferOwnAccounts(policy, statements), decisions: {}, byPrincipal: indexPrincipals(statements) };
+}
+
+/**
+ * Splits `n` items into classes of items on which every feature (a 0/1 vector) agrees. Classes
+ * are numbered in order of their first item.
+ */
+function partition(n: number, features: readonly Uint8Array[]): { actionClass: Int16Array; classCount: number; classFirst: Int16Array } {
+  let classOf = new Int16Array(n);
+  let count = 1;
+  for (const feature of features) {
+    // Refine: (old class, feature value) -> new class, numbered as first seen.
+    const next = new Int16Array(n);
+    const split = new Int16Array(count * 2).fill(-1);
+    let made = 0;
+    for (let i = 0; i < n; i++) {
+      const key = classOf[i] * 2 + feature[i];
+      if (split[key] < 0) split[key] = made++;
+      next[i] = split[key];
+    }
+    classOf = next;
+    count = made;
+  }
+  const classFirst = new Int16Array(count).fill(-1);
+  for (let i = n - 1; i >= 0; i--) classFirst[classOf[i]] = i;
+  return { actionClass: classOf, classCount: count, classFirst };
+}
+
+/**
+ * A map from (a tag, a list of values) to T, for the lists statements repeat: entries are found
+ * through a string the caller already has, then compared value by value, so no key string is built.
+ */
+class ListMap<T> {
+  private readonly buckets = new Map<string, { tag: string; values: readonly ScalarValue[]; item: T }[]>();
+
+  /** The item for (tag, values), made on first use. `bucket` is any string equal lists share (their first value, a condition key...). */
+  get(bucket: string, tag: string, values: readonly ScalarValue[], make: () => T): T {
+    let entries = this.buckets.get(bucket);
+    if (!entries) this.buckets.set(bucket, (entries = []));
+    for (const e of entries) if (e.tag === tag && sameValues(e.values, values)) return e.item;
+    const item = make();
+    entries.push({ tag, values, item });
+    return item;
+  }
+
+  values(): T[] {
+    return [...this.buckets.values()].flatMap((b) => b.map((e) => e.item));
+  }
+}
+
+function sameValues(a: readonly ScalarValue[], b: readonly ScalarValue[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].value !== b[i].value) return false;
+  return true;
 }
 
 const SAMPLE_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -264,10 +322,10 @@ function inferOwnAccounts(policy: PolicyDocument, statements: readonly CompiledS
   for (const s of statements) if (s.allow && !s.principal.negated) for (const a of s.principal.accounts) delegated.add(a);
   if (delegated.size > 0) return delegated;
   const named = new Set<string>();
-  for (const value of principalValues(policy)) {
-    const account = accountOf(value.value);
+  forEachPrincipalValue(policy, (value) => {
+    const account = accountOf(value);
     if (account) named.add(account);
-  }
+  });
   return named.size > 0 ? named : undefined;
 }
 
@@ -277,18 +335,23 @@ export const PRINCIPAL_KEYS: ReadonlySet<string> = new Set(['aws:principalarn', 
 /** Every principal-like value the policy writes: Principal/NotPrincipal values and principal condition values. */
 export function principalValues(policy: PolicyDocument): { value: string; statement: number; type: string }[] {
   const out: { value: string; statement: number; type: string }[] = [];
+  forEachPrincipalValue(policy, (value, statement, type) => out.push({ value, statement, type }));
+  return out;
+}
+
+/** The same values, in the same order, without building a list. `type` is the entry type or the lowercased condition key. */
+export function forEachPrincipalValue(policy: PolicyDocument, visit: (value: string, statement: number, type: string) => void): void {
   for (const s of policy.statements) {
     for (const element of [s.principal, s.notPrincipal]) {
       if (!element) continue;
-      if (element.bare) out.push({ value: element.bare.value, statement: s.index, type: 'AWS' });
-      for (const e of element.entries) for (const i of e.values.items) out.push({ value: i.value, statement: s.index, type: e.type });
+      if (element.bare) visit(element.bare.value, s.index, 'AWS');
+      for (const e of element.entries) for (const i of e.values.items) visit(i.value, s.index, e.type);
     }
     for (const c of s.condition?.clauses ?? []) {
       const key = c.key.value.toLowerCase();
-      if (PRINCIPAL_KEYS.has(key)) for (const i of c.values.items) out.push({ value: i.value, statement: s.index, type: key });
+      if (PRINCIPAL_KEYS.has(key)) for (const i of c.values.items) visit(i.value, s.index, key);
     }
   }
-  return out;
 }
 
 export function ownAccountsFor(compiled: CompiledPolicy, options: EvaluateOptions | undefined): ReadonlySet<string> | undefined {
@@ -309,6 +372,13 @@ interface Candidate {
   readonly s: CompiledStatement;
   readonly viaAccount: boolean;
   readonly outcome: number;
+  /**
+   * For a statement decided per action (outcome -1): its caller clauses ANDed, decided once for
+   * this caller (never False: such a statement is no candidate), and each of those clauses'
+   * results as digits, for the decision profile.
+   */
+  readonly callerPart: Tri;
+  readonly callerDigits: string;
 }
 
 function outcomeOf(viaAccount: boolean, c: Tri): number {
@@ -321,6 +391,31 @@ export interface CallerState {
   readonly crossAccount: boolean;
   readonly context: ReadonlyMap<string, readonly string[]>;
   readonly candidates: readonly Candidate[];
+  /** The values of the keys derived from the caller (see lookupFor), built once rather than per clause. */
+  readonly derived: { readonly account: readonly string[] | null; readonly principalArn: readonly string[] | null; readonly isService: readonly string[] };
+}
+
+const NO_CONTEXT: ReadonlyMap<string, readonly string[]> = new Map();
+
+/** Callers are shared objects (parseCaller caches them), and so are their derived key values. */
+const derivedByCaller = new WeakMap<Caller, CallerState['derived']>();
+function derivedValues(caller: Caller): CallerState['derived'] {
+  let derived = derivedByCaller.get(caller);
+  if (!derived) {
+    derived = Object.freeze({
+      account: caller.account !== undefined ? Object.freeze([caller.account]) : null,
+      principalArn: caller.principalArn !== undefined ? Object.freeze([caller.principalArn]) : null,
+      isService: Object.freeze([caller.kind === 'service' ? 'true' : 'false']),
+    });
+    derivedByCaller.set(caller, derived);
+  }
+  return derived;
+}
+
+function contextMap(context: Readonly<Record<string, ContextValue>>): Map<string, readonly string[]> {
+  const ctx = new Map<string, readonly string[]>();
+  for (const [k, v] of Object.entries(context)) ctx.set(k.toLowerCase(), typeof v === 'boolean' ? [String(v)] : Array.isArray(v) ? v : [v]);
+  return ctx;
 }
 
 export function callerState(
@@ -330,22 +425,33 @@ export function callerState(
   context?: Readonly<Record<string, ContextValue>>,
 ): CallerState {
   const caller = parseCaller(principal);
-  const ctx = new Map<string, readonly string[]>();
-  for (const [k, v] of Object.entries(context ?? {})) ctx.set(k.toLowerCase(), typeof v === 'boolean' ? [String(v)] : Array.isArray(v) ? v : [v]);
+  const ctx = context ? contextMap(context) : NO_CONTEXT;
   // A key-policy Allow is enough only inside the key's account; the root user needs no IAM policy.
   const crossAccount = ownAccounts !== undefined && caller.kind !== 'service' && caller.kind !== 'root' && caller.account !== undefined && !ownAccounts.has(caller.account);
   const candidates: Candidate[] = [];
-  const state = { caller, crossAccount, context: ctx, candidates };
+  const state = { caller, crossAccount, context: ctx, candidates, derived: derivedValues(caller) };
   let lookup: ContextLookup | undefined;
   for (const s of statementsFor(compiled.byPrincipal, caller)) {
     const p = matchPrincipal(s.principal, caller);
     if (p === PrincipalMatch.None) continue;
     const viaAccount = p === PrincipalMatch.Account;
-    if (s.actionDependent) candidates.push({ s, viaAccount, outcome: -1 });
-    else {
-      // Action-independent clauses read no action-dependent key, so any action's lookup will do.
-      const o = outcomeOf(viaAccount, decideClauses(s.clauses, (lookup ??= lookupFor(state, -1))));
-      if (o !== 0) candidates.push({ s, viaAccount, outcome: o });
+    // Caller clauses read no action-dependent key, so any action's lookup will do.
+    lookup ??= lookupFor(state, -1);
+    if (s.actionDependent) {
+      // The clauses AND, so the caller clauses are decided here once and only the `kms:` ones
+      // per action. A caller clause that is false rules the statement out for every action.
+      let callerPart: Tri = Tri.True;
+      let callerDigits = '';
+      for (const c of s.callerClauses) {
+        const r = decideClause(c, lookup);
+        callerDigits += r;
+        if (r === Tri.False) callerPart = Tri.False;
+        else if (r === Tri.Unknown && callerPart === Tri.True) callerPart = Tri.Unknown;
+      }
+      if (callerPart !== Tri.False) candidates.push({ s, viaAccount, outcome: -1, callerPart, callerDigits });
+    } else {
+      const o = outcomeOf(viaAccount, decideClauses(s.clauses, lookup));
+      if (o !== 0) candidates.push({ s, viaAccount, outcome: o, callerPart: Tri.True, callerDigits: '' });
     }
   }
   return state;
@@ -353,25 +459,21 @@ export function callerState(
 
 /**
  * Everything decide() reads from a caller without request context: the statements that name it
- * and their outcomes, whether it is cross-account, its account (kms:CallerAccount, the via-iam
- * reason) and, when a clause is decided per action, its ARN and kind. Callers with equal profiles
- * get equal decisions for every action.
+ * and their outcomes, whether it is cross-account and its account (kms:CallerAccount, the via-iam
+ * reason). For a statement decided per action, the result of each of its caller clauses stands
+ * in for the caller's ARN and kind: its `kms:` clauses read only the action and the account, and
+ * the reason text names exactly the clauses that are undecided. Callers with equal profiles get
+ * equal decisions for every action.
  */
 export function decisionProfile(state: CallerState): string | undefined {
   if (state.context.size > 0) return undefined;
-  const { caller } = state;
-  let profile = `${state.crossAccount ? 'x' : ''}${caller.account ?? ''}`;
-  let perAction = false;
-  for (const c of state.candidates) {
-    profile += `|${c.s.pos}${c.viaAccount ? 'a' : ''}${c.outcome}`;
-    if (c.outcome < 0) perAction = true;
-  }
-  // Clauses decided per action read the caller's ARN and kind too (aws:PrincipalArn, aws:PrincipalIsAWSService).
-  return perAction ? `${profile}|${caller.principalArn ?? ''}|${caller.kind}` : profile;
+  let profile = `${state.crossAccount ? 'x' : ''}${state.caller.account ?? ''}`;
+  for (const c of state.candidates) profile += `|${c.s.pos}${c.viaAccount ? 'a' : ''}${c.outcome}${c.callerDigits}`;
+  return profile;
 }
 
 function lookupFor(state: CallerState, actionIdx: number): ContextLookup {
-  const { caller, context } = state;
+  const { context, derived } = state;
   return (key) => {
     // A KMS key the action does not support is never in its request (kms:ViaService on CreateKey,
     // kms:GrantIsForAWSResource outside CreateGrant, ListGrants and RevokeGrant).
@@ -382,16 +484,29 @@ function lookupFor(state: CallerState, actionIdx: number): ContextLookup {
         return actionIdx >= 0 ? (given ?? null) : null;
       case 'kms:calleraccount':
       case 'aws:principalaccount':
-        return given ?? (caller.account !== undefined ? [caller.account] : null);
+        return given ?? derived.account;
       case 'aws:principalarn':
-        return given ?? (caller.principalArn !== undefined ? [caller.principalArn] : null);
+        return given ?? derived.principalArn;
       case 'aws:principalisawsservice':
-        return given ?? [caller.kind === 'service' ? 'true' : 'false'];
+        return given ?? derived.isService;
       default:
         return given;
     }
   };
 }
+
+/** By index in `kmsActions`: 1 where the action supports this `kms:` key (see supportsKey). Cached: the catalog does not change. */
+function keySupport(lowerKey: string): Uint8Array {
+  let v = keySupportCache.get(lowerKey);
+  if (!v) {
+    if (keySupportCache.size > 1000) keySupportCache.clear();
+    v = new Uint8Array(kmsActions.length);
+    for (let i = 0; i < v.length; i++) v[i] = supportsKey(i, lowerKey) ? 1 : 0;
+    keySupportCache.set(lowerKey, v);
+  }
+  return v;
+}
+const keySupportCache = new Map<string, Uint8Array>();
 
 /** Does the catalog list this `kms:` key for the action? Keys the catalog does not know count as supported. */
 function supportsKey(actionIdx: number, lowerKey: string): boolean {
@@ -404,72 +519,116 @@ function supportsKey(actionIdx: number, lowerKey: string): boolean {
 }
 const catalogKeys = new Map<string, string | null>();
 
+/** How a candidate statement bears on one decision. */
+const Bears = { Not: 0, Denies: 1, MaybeDenies: 2, Allows: 3, AllowsViaIam: 4, MaybeAllows: 5 } as const;
+type Bears = (typeof Bears)[keyof typeof Bears];
+
+/**
+ * How each candidate bears on the decision being made, by candidate index. Reused across calls
+ * (decide() is synchronous and never re-entered): most decisions are already in the trie
+ * (CompiledPolicy.decisions), and finding one this way allocates nothing.
+ */
+let bears = new Uint8Array(64);
+/** How many candidates bear each way, by Bears value (reused like `bears`). */
+const count = new Uint32Array(6);
+
+/** The candidates' statements that bear on the decision this way, in statement order. */
+function bearing(candidates: readonly Candidate[], how: Bears): CompiledStatement[] {
+  const out: CompiledStatement[] = [];
+  for (let i = 0; i < candidates.length; i++) if (bears[i] === how) out.push(candidates[i].s);
+  return out;
+}
+
 /**
  * Decides one action for a caller. `actionIdx` is the action's index in `kmsActions`, or -1 for
  * an action the catalog does not know (then `action` is matched against each statement).
  * Equal decisions are shared objects (see CompiledPolicy.decisions): do not mutate them.
  */
 export function decide(compiled: CompiledPolicy, state: CallerState, actionIdx: number, action: string): Decision {
+  const candidates = state.candidates;
+  if (bears.length < candidates.length) bears = new Uint8Array(candidates.length * 2);
+  count.fill(0);
   let lookup: ContextLookup | undefined;
-  let denies: CompiledStatement[] | undefined;
-  let maybeDenies: CompiledStatement[] | undefined;
-  let direct: CompiledStatement[] | undefined;
-  let viaIam: CompiledStatement[] | undefined;
-  let maybeAllows: CompiledStatement[] | undefined;
-  for (const candidate of state.candidates) {
+  for (let i = 0; i < candidates.length; i++) {
+    const candidate = candidates[i];
     const s = candidate.s;
-    if (actionIdx >= 0 ? s.covers[actionIdx] === 0 : !s.matchesAction(action)) continue;
-    let o = candidate.outcome;
-    if (o < 0) o = outcomeOf(candidate.viaAccount, decideClauses(s.clauses, (lookup ??= lookupFor(state, actionIdx))));
-    if (!(o & MATCH)) continue;
-    if (!s.allow) (o & MAYBE ? (maybeDenies ??= []) : (denies ??= [])).push(s);
-    else if (o & MAYBE) (maybeAllows ??= []).push(s);
-    else if (o & VIA_ACCOUNT || state.crossAccount) (viaIam ??= []).push(s);
-    else (direct ??= []).push(s);
+    let how: Bears = Bears.Not;
+    if (actionIdx >= 0 ? s.covers[actionIdx] === 1 : s.matchesAction(action)) {
+      let o = candidate.outcome;
+      if (o < 0) o = outcomeOf(candidate.viaAccount, and(candidate.callerPart, decideClauses(s.actionClauses, (lookup ??= lookupFor(state, actionIdx)))));
+      if (o & MATCH) {
+        if (!s.allow) how = o & MAYBE ? Bears.MaybeDenies : Bears.Denies;
+        else if (o & MAYBE) how = Bears.MaybeAllows;
+        else if (o & VIA_ACCOUNT || state.crossAccount) how = Bears.AllowsViaIam;
+        else how = Bears.Allows;
+      }
+    }
+    bears[i] = how;
+    count[how]++;
   }
-  if (denies) return intern(compiled, 'd', denies, undefined, () => ({ result: 'denied', statements: indexes(denies!), reason: `Denied by ${labels(denies!)}.` }));
-  if (!direct && !viaIam && !maybeAllows) return NOT_ALLOWED;
-  lookup ??= lookupFor(state, actionIdx);
+  if (count[Bears.Denies]) {
+    const node = decisionNode(compiled, 'd', candidates, Bears.Denies);
+    if (node.decision) return node.decision;
+    const denies = bearing(candidates, Bears.Denies);
+    return keep(node, { result: 'denied', statements: indexes(denies), reason: `Denied by ${labels(denies)}.` });
+  }
+  if (!count[Bears.Allows] && !count[Bears.AllowsViaIam] && !count[Bears.MaybeAllows]) return NOT_ALLOWED;
   const caller = state.caller;
-  if (!direct && !viaIam) {
-    const allows = maybeAllows!;
-    const why = undecided(allows, lookup);
-    return intern(compiled, `c${why}`, allows, maybeDenies, () => ({
+  const unless = count[Bears.MaybeDenies] ? Bears.MaybeDenies : undefined;
+  if (!count[Bears.Allows] && !count[Bears.AllowsViaIam]) {
+    // The reason names the undecided conditions, so it is part of the outcome.
+    const allows = bearing(candidates, Bears.MaybeAllows);
+    const why = undecided(allows, (lookup ??= lookupFor(state, actionIdx)));
+    const node = decisionNode(compiled, `c${why}`, candidates, Bears.MaybeAllows, unless);
+    if (node.decision) return node.decision;
+    const denies = unless ? bearing(candidates, unless) : undefined;
+    return keep(node, {
       result: 'conditional',
-      statements: indexes(maybeDenies ? [...allows, ...maybeDenies] : allows),
-      reason: `Allowed only if ${why} hold${maybeDenies ? `, and not denied by ${labels(maybeDenies)}` : ''}.`,
-    }));
-  }
-  let base: () => Decision;
-  let kind: string;
-  if (direct) {
-    const allows = direct;
-    kind = 'a';
-    base = () => ({ result: 'allowed', statements: indexes(allows), reason: `Allowed by ${labels(allows)}.` });
-  } else {
-    const allows = viaIam!;
-    const delegated = state.candidates.some((c) => c.viaAccount && allows.includes(c.s));
-    kind = `${delegated ? 'v' : 'x'}${caller.account}`;
-    base = () => ({
-      result: 'via-iam',
-      statements: indexes(allows),
-      reason: delegated
-        ? `Allowed only if an IAM policy also allows it: ${labels(allows)} delegates to account ${caller.account} (${rootArn(caller.account!)}).`
-        : `Allowed by ${labels(allows)}, but ${caller.account} is not the key's account, so an IAM policy there must allow it too.`,
+      statements: indexes(denies ? [...allows, ...denies] : allows),
+      reason: `Allowed only if ${why} hold${denies ? `, and not denied by ${labels(denies)}` : ''}.`,
     });
   }
-  const allows = direct ?? viaIam!;
-  if (!maybeDenies) return intern(compiled, kind, allows, undefined, base);
-  const unless = maybeDenies;
-  const why = undecided(unless, lookup);
-  return intern(compiled, `u${kind}${why}`, allows, unless, () => {
-    const d = base();
-    return {
-      result: 'conditional',
-      statements: [...d.statements, ...indexes(unless)].sort((a, b) => a - b),
-      reason: `${d.reason.slice(0, -1)}, unless ${labels(unless)} denies it: that depends on ${why}.`,
-    };
+  // Allowed directly ('a'), or through IAM: delegated to the caller's account ('v') or cross-account ('x').
+  const how = count[Bears.Allows] ? Bears.Allows : Bears.AllowsViaIam;
+  const kind = how === Bears.Allows ? 'a' : delegated(candidates) ? 'v' : 'x';
+  const account = kind === 'a' ? undefined : caller.account;
+  if (!unless) {
+    const node = decisionNode(compiled, kind, candidates, how, undefined, account);
+    return node.decision ?? keep(node, allowDecision(kind, bearing(candidates, how), caller));
+  }
+  const denies = bearing(candidates, unless);
+  const why = undecided(denies, (lookup ??= lookupFor(state, actionIdx)));
+  const node = decisionNode(compiled, `u${kind}${why}`, candidates, how, unless, account);
+  if (node.decision) return node.decision;
+  const d = allowDecision(kind, bearing(candidates, how), caller);
+  return keep(node, {
+    result: 'conditional',
+    statements: [...d.statements, ...indexes(denies)].sort((a, b) => a - b),
+    reason: `${d.reason.slice(0, -1)}, unless ${labels(denies)} denies it: that depends on ${why}.`,
   });
+}
+
+function allowDecision(kind: 'a' | 'v' | 'x', allows: readonly CompiledStatement[], caller: Caller): Decision {
+  if (kind === 'a') return { result: 'allowed', statements: indexes(allows), reason: `Allowed by ${labels(allows)}.` };
+  return {
+    result: 'via-iam',
+    statements: indexes(allows),
+    reason:
+      kind === 'v'
+        ? `Allowed only if an IAM policy also allows it: ${labels(allows)} delegates to account ${caller.account} (${rootArn(caller.account!)}).`
+        : `Allowed by ${labels(allows)}, but ${caller.account} is not the key's account, so an IAM policy there must allow it too.`,
+  };
+}
+
+/** Do the via-iam statements name the caller through its account (a root delegation)? */
+function delegated(candidates: readonly Candidate[]): boolean {
+  for (let i = 0; i < candidates.length; i++) if (bears[i] === Bears.AllowsViaIam && candidates[i].viaAccount) return true;
+  return false;
+}
+
+/** Three-valued AND. */
+function and(a: Tri, b: Tri): Tri {
+  return a === Tri.False || b === Tri.False ? Tri.False : a === Tri.Unknown || b === Tri.Unknown ? Tri.Unknown : Tri.True;
 }
 
 const NOT_ALLOWED: Decision = Object.freeze({ result: 'not-allowed', statements: Object.freeze([]) as unknown as number[], reason: 'No statement allows it.' });
@@ -487,26 +646,26 @@ function step(node: DecisionNode, key: number | string): DecisionNode {
   return child;
 }
 
-/** Returns the policy's shared Decision for this outcome, building it on first use. */
-function intern(
-  compiled: CompiledPolicy,
-  kind: string,
-  first: readonly CompiledStatement[],
-  second: readonly CompiledStatement[] | undefined,
-  build: () => Decision,
-): Decision {
+/**
+ * The trie node of an outcome: its kind, the account a via-iam reason names, then the positions
+ * of the statements that bear on it one way (and of the undecided Denies, after -1). Walking it
+ * allocates nothing once the outcome has been seen.
+ */
+function decisionNode(compiled: CompiledPolicy, kind: string, candidates: readonly Candidate[], how: Bears, unless?: Bears, account?: string): DecisionNode {
   let node = step(compiled.decisions, kind);
-  for (const s of first) node = step(node, s.pos);
-  if (second) {
+  if (account !== undefined) node = step(node, account);
+  for (let i = 0; i < candidates.length; i++) if (bears[i] === how) node = step(node, candidates[i].s.pos);
+  if (unless !== undefined) {
     node = step(node, -1);
-    for (const s of second) node = step(node, s.pos);
+    for (let i = 0; i < candidates.length; i++) if (bears[i] === unless) node = step(node, candidates[i].s.pos);
   }
-  if (!node.decision) {
-    const d = build();
-    Object.freeze(d.statements);
-    node.decision = Object.freeze(d);
-  }
-  return node.decision;
+  return node;
+}
+
+/** Freezes a new Decision and stores it in its node, so that every later request shares it. */
+function keep(node: DecisionNode, d: Decision): Decision {
+  Object.freeze(d.statements);
+  return (node.decision = Object.freeze(d));
 }
 
 function indexes(statements: readonly CompiledStatement[]): number[] {

@@ -101,13 +101,23 @@ export interface PrincipalMatcher {
   readonly others: ReadonlySet<string>;
 }
 
+/** Shared by every matcher that names nothing of a kind (most name only ARNs, or only an account). Never added to. */
+const NONE: ReadonlySet<string> = new Set();
+
+/** `set` with `value` added: a new set in place of NONE. */
+function added(set: ReadonlySet<string>, value: string): ReadonlySet<string> {
+  if (set === NONE) return new Set([value]);
+  (set as Set<string>).add(value);
+  return set;
+}
+
 export function compilePrincipal(element: PrincipalElement, negated: boolean): PrincipalMatcher {
   let wildcard = false;
-  const accounts = new Set<string>();
-  const arns = new Set<string>();
-  const roles = new Set<string>();
-  const services = new Set<string>();
-  const others = new Set<string>();
+  let accounts = NONE;
+  let arns = NONE;
+  let roles = NONE;
+  let services = NONE;
+  let others = NONE;
   const addAws = (value: string) => {
     const v = value.trim();
     if (v === '*') {
@@ -115,14 +125,14 @@ export function compilePrincipal(element: PrincipalElement, negated: boolean): P
       return;
     }
     if (ACCOUNT_ID.test(v)) {
-      accounts.add(v);
+      accounts = added(accounts, v);
       return;
     }
     const caller = parseCaller(v);
-    if (caller.kind === 'root' && caller.account) accounts.add(caller.account);
+    if (caller.kind === 'root' && caller.account) accounts = added(accounts, caller.account);
     else {
-      arns.add(v);
-      if (caller.kind === 'role' && caller.account) roles.add(`${caller.account}/${caller.roleName}`);
+      arns = added(arns, v);
+      if (caller.kind === 'role' && caller.account) roles = added(roles, `${caller.account}/${caller.roleName}`);
     }
   };
   if (element.bare) {
@@ -132,8 +142,8 @@ export function compilePrincipal(element: PrincipalElement, negated: boolean): P
   for (const entry of element.entries) {
     for (const item of entry.values.items) {
       if (entry.type === 'AWS') addAws(item.value);
-      else if (entry.type === 'Service') services.add(item.value.toLowerCase());
-      else others.add(item.value);
+      else if (entry.type === 'Service') services = added(services, item.value.toLowerCase());
+      else others = added(others, item.value);
     }
   }
   return { negated, wildcard, accounts, arns, roles, services, others };

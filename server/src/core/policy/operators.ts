@@ -53,8 +53,22 @@ export interface ParsedOperator {
   readonly ifExists: boolean;
 }
 
-/** Parses `ForAnyValue:StringLikeIfExists` into its parts, or undefined for an unknown operator. Operators are case-sensitive in AWS, so is this. */
+/**
+ * Parses `ForAnyValue:StringLikeIfExists` into its parts, or undefined for an unknown operator. Operators are case-sensitive in AWS, so is this.
+ * Cached: a policy repeats a few operators, and rules and the evaluator all ask. The result is frozen.
+ */
 export function parseOperator(text: string): ParsedOperator | undefined {
+  let parsed = parsedOperators.get(text);
+  if (parsed === undefined && !parsedOperators.has(text)) {
+    if (parsedOperators.size > 1000) parsedOperators.clear();
+    parsed = parse(text);
+    parsedOperators.set(text, parsed && Object.freeze(parsed));
+  }
+  return parsed;
+}
+const parsedOperators = new Map<string, ParsedOperator | undefined>();
+
+function parse(text: string): ParsedOperator | undefined {
   let rest = text;
   let qualifier: SetQualifier | undefined;
   for (const q of ['ForAnyValue', 'ForAllValues'] as const) {

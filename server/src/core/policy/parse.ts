@@ -15,11 +15,20 @@ import type {
 /** Deeper JSON than this is not a policy; we refuse to walk it rather than risk the stack. */
 export const MAX_DEPTH = 64;
 
+/**
+ * A text with at most this many opening brackets is parsed before its depth is checked: the
+ * recursive parser is safe far deeper than that (it overflows the stack past 3,000 levels).
+ */
+const SAFE_TO_PARSE = 1000;
+
 export function parsePolicy(text: string): PolicyDocument {
   const syntaxErrors: ParseError[] = [];
-  if (exceedsDepth(text, MAX_DEPTH * 4)) {
-    return { text, root: undefined, syntaxErrors, properties: [], statements: [], fatal: `JSON is nested more than ${MAX_DEPTH * 4} levels deep; not analyzed.` };
-  }
+  const limit = MAX_DEPTH * 4;
+  const tooDeep = () => ({ text, root: undefined, syntaxErrors: [], properties: [], statements: [], fatal: `JSON is nested more than ${limit} levels deep; not analyzed.` });
+  // Nesting deeper than the limit needs more opening brackets than the limit: most documents
+  // have fewer, and counting them is a few native searches, not a walk over every character.
+  const openers = count(text, '{', SAFE_TO_PARSE) + count(text, '[', SAFE_TO_PARSE);
+  if (openers > SAFE_TO_PARSE && exceedsDepth(text, limit)) return tooDeep();
   let root: Node | undefined;
   try {
     // Strict options: the tree is built all the same, and the errors show what AWS would reject
@@ -27,6 +36,11 @@ export function parsePolicy(text: string): PolicyDocument {
     root = parseTree(text, syntaxErrors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: true });
   } catch (e) {
     return { text, root: undefined, syntaxErrors, properties: [], statements: [], fatal: `could not parse: ${String(e)}` };
+  }
+  if (openers > limit && openers <= SAFE_TO_PARSE) {
+    // Without syntax errors, every bracket outside a string is a node of the tree, so its depth
+    // is the bracket depth, and walking a few thousand nodes is cheaper than scanning the text.
+    if (syntaxErrors.length === 0 ? treeDeeperThan(root, limit) : exceedsDepth(text, limit)) return tooDeep();
   }
   return policyFromTree(text, root, syntaxErrors);
 }
@@ -83,6 +97,36 @@ function exceedsDepth(text: string, limit: number): boolean {
     } else if (c === 125 || c === 93) depth = Math.max(0, depth - 1);
   }
   return false;
+}
+
+/**
+ * Are objects and arrays nested more than `limit` deep in this tree? Recursive, but it stops one
+ * level past the limit, so it never goes deeper than that.
+ */
+function treeDeeperThan(root: Node | undefined, limit: number): boolean {
+  return root !== undefined && isContainer(root) && containerDeeperThan(root, limit);
+}
+
+function isContainer(node: Node): boolean {
+  return node.type === 'object' || node.type === 'array';
+}
+
+/** `node` is an object or array: does it, with what it contains, nest more than `limit` deep? */
+function containerDeeperThan(node: Node, limit: number): boolean {
+  if (limit === 0) return true;
+  for (const child of node.children ?? []) {
+    // An object's children are properties: [key, value]; only the value can be a container.
+    const value = child.type === 'property' ? child.children?.[1] : child;
+    if (value && isContainer(value) && containerDeeperThan(value, limit - 1)) return true;
+  }
+  return false;
+}
+
+/** Occurrences of `char` in `text`, counting no further than `limit + 1`. */
+function count(text: string, char: string, limit: number): number {
+  let n = 0;
+  for (let i = text.indexOf(char); i >= 0 && n <= limit; i = text.indexOf(char, i + 1)) n++;
+  return n;
 }
 
 export function spanOf(node: Node): Span {
@@ -175,19 +219,43 @@ function conditions(node: Node | undefined): Statement['condition'] {
 }
 
 function readStatement(node: Node, index: number): Statement {
-  const get = (name: string) => lastValue(node, name);
+  // One pass over the properties; the last of a name wins, as with JSON parsers.
+  let sid: Node | undefined;
+  let effect: Node | undefined;
+  let principalNode: Node | undefined;
+  let notPrincipal: Node | undefined;
+  let action: Node | undefined;
+  let notAction: Node | undefined;
+  let resource: Node | undefined;
+  let notResource: Node | undefined;
+  let condition: Node | undefined;
+  for (const prop of node.children ?? []) {
+    const key = prop.children?.[0];
+    const value = prop.children?.[1];
+    switch (key?.value) {
+      case 'Sid': sid = value; break;
+      case 'Effect': effect = value; break;
+      case 'Principal': principalNode = value; break;
+      case 'NotPrincipal': notPrincipal = value; break;
+      case 'Action': action = value; break;
+      case 'NotAction': notAction = value; break;
+      case 'Resource': resource = value; break;
+      case 'NotResource': notResource = value; break;
+      case 'Condition': condition = value; break;
+    }
+  }
   return {
     index,
     span: spanOf(node),
     properties: propertiesOf(node),
-    sid: scalar(get('Sid')),
-    effect: scalar(get('Effect')),
-    principal: principal(get('Principal')),
-    notPrincipal: principal(get('NotPrincipal')),
-    action: valueList(get('Action')),
-    notAction: valueList(get('NotAction')),
-    resource: valueList(get('Resource')),
-    notResource: valueList(get('NotResource')),
-    condition: conditions(get('Condition')),
+    sid: scalar(sid),
+    effect: scalar(effect),
+    principal: principal(principalNode),
+    notPrincipal: principal(notPrincipal),
+    action: valueList(action),
+    notAction: valueList(notAction),
+    resource: valueList(resource),
+    notResource: valueList(notResource),
+    condition: conditions(condition),
   };
 }

@@ -59,7 +59,7 @@ function statementAt(policy: PolicyDocument, offset: number): Statement | undefi
 /** Principals that hold some access today (named roles, users, sessions and account roots): who DenyEveryoneElse must exempt. */
 export function allowedPrincipals(policy: PolicyDocument): string[] {
   return effectiveAccess(policy)
-    .filter((p) => p.origin === 'named' && p.kind !== 'service' && Object.values(p.actions).some((d) => d.result === 'allowed' || d.result === 'via-iam'))
+    .filter((p) => p.origin === 'named' && p.kind !== 'service' && p.distinctDecisions.some((d) => d.result === 'allowed' || d.result === 'via-iam'))
     .map((p) => p.principal);
 }
 

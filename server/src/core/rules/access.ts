@@ -53,13 +53,22 @@ function actionsNamed(names: readonly string[]): KmsAction[] {
 
 /** A principal "administers by design" when it holds at least half of administer-resource's actions (k9's lists omit newer ones). */
 function isAdministrator(p: PrincipalAccess): boolean {
-  const admin = actionsOfCapability('administer-resource');
-  return admin.filter((a) => p.actions[a.fullName].result === 'allowed').length * 2 >= admin.length;
+  let answer = administrators.get(p);
+  if (answer === undefined) {
+    const admin = actionsOfCapability('administer-resource');
+    administrators.set(p, (answer = admin.filter((a) => p.decisionOf(a).result === 'allowed').length * 2 >= admin.length));
+  }
+  return answer;
 }
+/** Two rules ask about every workload. */
+const administrators = new WeakMap<PrincipalAccess, boolean>();
 
 function holdsData(p: PrincipalAccess): boolean {
   return holds(p, 'read-data') !== 'none' || holds(p, 'write-data') !== 'none';
 }
+
+const PUT_KEY_POLICY = findAction('kms:PutKeyPolicy')!;
+const CREATE_GRANT = findAction('kms:CreateGrant')!;
 
 const workloads = (access: readonly PrincipalAccess[]) => access.filter((p) => p.origin === 'named' && (p.kind === 'role' || p.kind === 'user' || p.kind === 'session'));
 
@@ -123,7 +132,7 @@ export const lockout: Rule = {
     const maybe = whoCan(access, 'kms:PutKeyPolicy', ['conditional']);
     const statementKey = policy.properties.find((p) => p.name === 'Statement')?.keySpan ?? policy.statementSpan;
     // Point at the Deny that takes PutKeyPolicy away, when there is one.
-    const denied = access.map((p) => p.actions['kms:PutKeyPolicy']).find((d) => d.result === 'denied');
+    const denied = access.map((p) => p.decisionOf(PUT_KEY_POLICY)).find((d) => d.result === 'denied');
     const deny = denied && policy.statements.find((s) => s.index === denied.statements[0]);
     const span = deny ? statementHead(deny) : statementKey;
     if (maybe.length > 0) {
@@ -159,22 +168,29 @@ export const overBroadGrant: Rule = {
   summary: 'kms:*, or a wildcard that spans several capabilities, is granted to a principal.',
   check(policy) {
     const out: RuleFinding[] = [];
+    // The capabilities of each distinct wildcard, once: statements repeat the same few.
+    const capsByValue = new Map<string, Capability[]>();
+    const capabilitiesOfValue = (value: string) => {
+      let caps = capsByValue.get(value);
+      if (!caps) capsByValue.set(value, (caps = capabilitiesOf(expandAction(value))));
+      return caps;
+    };
     for (const s of policy.statements) {
-      if (!isAllow(s) || isRootDelegation(s)) continue;
+      if (!isAllow(s)) continue;
+      const wide = stringItems(s.action).filter((v) => isWildcard(v.value) && capabilitiesOfValue(v.value).length >= 2);
+      const notAction = keySpan(s, 'NotAction');
+      if ((wide.length === 0 && !notAction) || isRootDelegation(s)) continue;
       const who = principalMentions(s).map((v) => v.value).filter((v) => v !== '*');
       const whom = who.length ? who.slice(0, 3).join(', ') + (who.length > 3 ? ` and ${who.length - 3} more` : '') : 'every principal it names';
-      for (const v of stringItems(s.action)) {
-        if (!isWildcard(v.value)) continue;
+      for (const v of wide) {
         const matched = expandAction(v.value);
-        const caps = capabilitiesOf(matched);
-        if (caps.length < 2) continue;
+        const caps = capabilitiesOfValue(v.value);
         out.push({
           span: v.span,
           message: `"${v.value}" grants ${whom} ${matched.length} actions across ${caps.length} capabilities (${caps.join(', ')}): ${caps.includes('administer-resource') && (caps.includes('read-data') || caps.includes('write-data')) ? 'administration and data access at once. ' : ''}Grant only the capabilities each principal needs: rewrite to least privilege, or list the actions.`,
-          data: { capabilities: caps },
+          data: { capabilities: [...caps] },
         });
       }
-      const notAction = keySpan(s, 'NotAction');
       if (notAction) {
         out.push({ span: notAction, message: `Allow with NotAction grants ${whom} every KMS action except the ones listed, including actions AWS adds later. List the actions to allow instead.` });
       }
@@ -276,7 +292,7 @@ export const createGrantForDataPrincipal: Rule = {
       const grant = stringItems(s.action).find((v) => expandAction(v.value).some((a) => a.name === 'CreateGrant'));
       if (!grant) continue;
       if ((s.condition?.clauses ?? []).some((c) => c.key.value.toLowerCase() === 'kms:grantisforawsresource')) continue;
-      const who = apps.filter((p) => p.namedIn.includes(s.index) && p.actions['kms:CreateGrant'].result === 'allowed');
+      const who = apps.filter((p) => p.namedIn.includes(s.index) && p.decisionOf(CREATE_GRANT).result === 'allowed');
       if (who.length === 0) continue;
       out.push({
         span: grant.span,
@@ -289,7 +305,7 @@ export const createGrantForDataPrincipal: Rule = {
 
 // ---- 13. admin actions on an application principal ---------------------------------------------
 
-const DESTRUCTIVE = ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy'];
+const DESTRUCTIVE = actionsNamed(['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy']);
 
 export const adminOnDataPrincipal: Rule = {
   id: 'admin-on-data-principal',
@@ -300,7 +316,7 @@ export const adminOnDataPrincipal: Rule = {
     const out: RuleFinding[] = [];
     for (const p of workloads(context.access())) {
       if (!holdsData(p) || isAdministrator(p)) continue;
-      const risky = DESTRUCTIVE.filter((a) => p.actions[a].result === 'allowed');
+      const risky = DESTRUCTIVE.filter((a) => p.decisionOf(a).result === 'allowed').map((a) => a.fullName);
       if (risky.length === 0) continue;
       const at = firstMention(policy, p);
       if (!at) continue;

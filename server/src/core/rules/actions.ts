@@ -1,15 +1,56 @@
 /** Rules about the values of Action and NotAction. */
-import { actionsOfCapability, expandAction, findAction, isWildcard, splitAction, suggestAction, wildcardRegExp } from '../catalog/catalog';
+import { actionsOfCapability, expandAction, findAction, isWildcard, splitAction, suggestAction, wildcardRegExp, type KmsAction } from '../catalog/catalog';
 import type { ScalarValue, Statement } from '../policy/model';
 import type { Rule, RuleFinding } from './types';
 import { statementName, stringItems } from './util';
 
-function actionValues(s: Statement): readonly ScalarValue[] {
-  return [...stringItems(s.action), ...stringItems(s.notAction)];
+/** The literal Action and NotAction values of a statement, in order, without building a list. */
+function forEachActionValue(s: Statement, visit: (v: ScalarValue) => void): void {
+  for (const list of [s.action, s.notAction]) if (list) for (const v of list.items) if (v.literal) visit(v);
 }
 
 function isKmsService(service: string): boolean {
   return service.toLowerCase() === 'kms' || (isWildcard(service) && wildcardRegExp(service).test('kms'));
+}
+
+/** What the action rules ask about one Action value. */
+interface ActionFacts {
+  readonly service: string;
+  readonly name: string;
+  /** The service is `kms`, in any case. */
+  readonly kms: boolean;
+  /** The service is `kms` or a wildcard that matches it. */
+  readonly kmsService: boolean;
+  readonly wildcard: boolean;
+  readonly nameIsWildcard: boolean;
+  /** findAction of the whole value, and of the name alone. */
+  readonly action: KmsAction | undefined;
+  readonly actionByName: KmsAction | undefined;
+}
+
+/**
+ * Facts per distinct value, worked out once: a policy repeats a few dozen values across all its
+ * statements, and five rules ask about each. Did-you-mean is computed separately, only for typos.
+ */
+const factsByValue = new Map<string, ActionFacts>();
+function factsOf(value: string): ActionFacts {
+  let facts = factsByValue.get(value);
+  if (!facts) {
+    if (factsByValue.size > 5000) factsByValue.clear();
+    const { service, name } = splitAction(value);
+    facts = {
+      service,
+      name,
+      kms: service.toLowerCase() === 'kms',
+      kmsService: isKmsService(service),
+      wildcard: isWildcard(value),
+      nameIsWildcard: isWildcard(name),
+      action: findAction(value),
+      actionByName: findAction(name),
+    };
+    factsByValue.set(value, facts);
+  }
+  return facts;
 }
 
 /** Did-you-mean per distinct value: a policy that repeats one typo 10,000 times asks once. */
@@ -29,27 +70,27 @@ export const unknownAction: Rule = {
   check(policy) {
     const out: RuleFinding[] = [];
     for (const s of policy.statements) {
-      for (const v of actionValues(s)) {
-        const { service, name } = splitAction(v.value);
-        if (service.toLowerCase() !== 'kms' || isWildcard(name) || findAction(name)) continue;
+      forEachActionValue(s, (v) => {
+        const f = factsOf(v.value);
+        if (!f.kms || f.nameIsWildcard || f.actionByName) return;
         const guess = suggestionFor(v.value);
         out.push({
           span: v.span,
           message: `"${v.value}" is not a KMS action, so this grants or denies nothing.${guess ? ` Did you mean "${guess.fullName}"?` : ''}`,
           data: guess ? { replacement: guess.fullName } : undefined,
         });
-      }
+      });
       // An action without a service prefix is not an action at all.
-      for (const v of actionValues(s)) {
+      forEachActionValue(s, (v) => {
         if (v.value !== '*' && !v.value.includes(':')) {
-          const a = findAction(v.value);
+          const a = factsOf(v.value).action;
           out.push({
             span: v.span,
             message: `"${v.value}" has no service prefix; AWS rejects it.${a ? ` Write "${a.fullName}".` : ' Actions look like "kms:Decrypt".'}`,
             data: a ? { replacement: a.fullName } : undefined,
           });
         }
-      }
+      });
     }
     return out;
   },
@@ -62,11 +103,11 @@ export const wildcardMatchesNothing: Rule = {
   check(policy) {
     const out: RuleFinding[] = [];
     for (const s of policy.statements) {
-      for (const v of actionValues(s)) {
-        const { service, name } = splitAction(v.value);
-        if (!isKmsService(service) || !isWildcard(v.value) || expandAction(v.value).length > 0) continue;
-        out.push({ span: v.span, message: `"${v.value}" matches no KMS action, so it grants or denies nothing. Check the spelling of "${name}".` });
-      }
+      forEachActionValue(s, (v) => {
+        const f = factsOf(v.value);
+        if (!f.kmsService || !f.wildcard || expandAction(v.value).length > 0) return;
+        out.push({ span: v.span, message: `"${v.value}" matches no KMS action, so it grants or denies nothing. Check the spelling of "${f.name}".` });
+      });
     }
     return out;
   },
@@ -79,11 +120,11 @@ export const nonKmsAction: Rule = {
   check(policy) {
     const out: RuleFinding[] = [];
     for (const s of policy.statements) {
-      for (const v of actionValues(s)) {
-        const { service } = splitAction(v.value);
-        if (!v.value.includes(':') || isKmsService(service)) continue;
+      forEachActionValue(s, (v) => {
+        const { service, kmsService } = factsOf(v.value);
+        if (!v.value.includes(':') || kmsService) return;
         out.push({ span: v.span, message: `"${v.value}" is not a KMS action; a key policy only controls KMS actions on this key, so it has no effect here. Move it to an IAM or resource policy of ${service || 'its service'}.` });
-      }
+      });
     }
     return out;
   },
@@ -102,11 +143,15 @@ export const notKeyPolicyAction: Rule = {
   check(policy) {
     const out: RuleFinding[] = [];
     for (const s of policy.statements) {
-      const named = new Set(stringItems(s.action).filter((v) => !isWildcard(v.value)).map((v) => findAction(v.value)?.name));
-      for (const v of stringItems(s.action)) {
-        if (isWildcard(v.value)) continue;
-        const a = findAction(v.value);
-        if (!a || a.keyScoped || splitAction(v.value).service.toLowerCase() !== 'kms') continue;
+      // Only statements that name an action no key can scope have anything to report.
+      const candidates = stringItems(s.action).filter((v) => {
+        const f = factsOf(v.value);
+        return !f.wildcard && f.action !== undefined && !f.action.keyScoped && f.kms;
+      });
+      if (candidates.length === 0) continue;
+      const named = new Set(stringItems(s.action).filter((v) => !factsOf(v.value).wildcard).map((v) => factsOf(v.value).action?.name));
+      for (const v of candidates) {
+        const a = factsOf(v.value).action!;
         const capability = actionsOfCapability(a.capability);
         if (capability.filter((x) => named.has(x.name)).length * 2 >= capability.length) continue;
         out.push({ span: v.span, message: `${a.fullName} is not about an existing key, so granting it in a key policy does nothing. Grant it in an IAM policy instead.` });

@@ -1,7 +1,7 @@
 /** Problems with a DenyEveryoneElse statement, reported on that statement. */
 import { capitalize } from './util';
 import { expandAction, kmsActions, CAPABILITIES } from '../catalog/catalog';
-import { evaluatorFor } from '../evaluate/index';
+import { evaluatorFor, type Decision } from '../evaluate/index';
 import type { PolicyDocument, Statement } from '../policy/model';
 import { parseOperator } from '../policy/operators';
 import { isDenyEveryoneElse } from './access';
@@ -54,11 +54,10 @@ export const denyEveryoneElseDeadGrant: Rule = {
         if (now.origin !== 'named') continue;
         // A pathological policy can deny thousands of named principals: the first ones make the point.
         if (out.length >= MAX_DEAD_GRANTS || checked >= MAX_DEAD_GRANTS * 2) break;
-        const deniedHere = kmsActions.filter((a) => {
-          const d = now.actions[a.fullName];
-          return d.result === 'denied' && d.statements.includes(deny.index);
-        });
-        if (deniedHere.length === 0) continue;
+        const deniedByThis = (d: Decision) => d.result === 'denied' && d.statements.includes(deny.index);
+        // Most principals get a handful of distinct decisions: look at those before any action.
+        if (!now.distinctDecisions.some(deniedByThis)) continue;
+        const deniedHere = kmsActions.filter((a) => deniedByThis(now.decisionOf(a)));
         checked++;
         without ??= { ...policy, statements: policy.statements.filter((s) => s !== deny) };
         const decideWithout = evaluatorFor(without, now.principal);

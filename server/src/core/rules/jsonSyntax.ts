@@ -55,22 +55,40 @@ function duplicateKeys(node: Node, out: RuleFinding[]): void {
   const stack: Node[] = [node];
   while (stack.length) {
     const n = stack.pop()!;
+    const children = n.children;
+    if (!children) continue;
     if (n.type === 'object') {
-      const first = new Map<string, Node>();
-      for (const prop of n.children ?? []) {
-        const key = prop.children?.[0];
+      // Most objects in a policy have a handful of keys: comparing each with the earlier ones
+      // allocates nothing. Large ones get a map, so a hostile object stays linear.
+      const first = children.length > 16 ? new Map<unknown, Node>() : undefined;
+      for (let i = 0; i < children.length; i++) {
+        const key = children[i].children?.[0];
         if (!key || key.type !== 'string') continue;
-        const name = String(key.value);
-        const earlier = first.get(name);
+        const earlier = first ? first.get(key.value) : firstKey(children, i, key.value);
         if (earlier) {
+          const name = String(key.value);
           out.push({
             span: spanOf(key),
             message: `Duplicate key "${name}": AWS rejects a policy with duplicate keys, and other tools silently keep only one of them. Merge or remove one.`,
             related: [{ span: spanOf(earlier), message: `first "${name}"` }],
           });
-        } else first.set(name, key);
+        } else first?.set(key.value, key);
       }
     }
-    for (const c of n.children ?? []) stack.push(c);
+    // Only objects and arrays are pushed: a property's value is pushed in place of the property.
+    for (const c of children) {
+      if (c.type !== 'property') {
+        if (c.children) stack.push(c);
+      } else for (const part of c.children ?? []) if (part.children) stack.push(part);
+    }
   }
+}
+
+/** The key of the first of properties[0..before) with this name, if any. */
+function firstKey(properties: readonly Node[], before: number, name: unknown): Node | undefined {
+  for (let j = 0; j < before; j++) {
+    const key = properties[j].children?.[0];
+    if (key && key.type === 'string' && key.value === name) return key;
+  }
+  return undefined;
 }

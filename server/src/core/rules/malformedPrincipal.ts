@@ -25,7 +25,7 @@ export const malformedPrincipal: Rule = {
         for (const e of p.entries) {
           for (const v of e.values.items) {
             if (!v.literal) continue;
-            if (e.type === 'AWS') checkAws(v, out, statementName(s));
+            if (e.type === 'AWS') checkAws(v, out, () => statementName(s));
             else if (e.type === 'Service' && v.value !== '*' && !SERVICE.test(v.value)) {
               out.push({ span: v.span, message: `"${v.value}" is not an AWS service principal (such as "logs.amazonaws.com").` });
             }
@@ -38,7 +38,7 @@ export const malformedPrincipal: Rule = {
           if (ACCOUNT_KEYS.has(key) && !/[*?]/.test(v.value) && !ACCOUNT.test(v.value)) {
             out.push({ span: v.span, message: `"${v.value}" is not a 12-digit AWS account id, so ${c.key.value} never matches it.` });
           }
-          if (PRINCIPAL_ARN_KEYS.has(key) && key === 'aws:principalarn' && !/[*?]/.test(v.value) && !v.value.startsWith('arn:')) {
+          if (PRINCIPAL_ARN_KEYS.has(key) && key === 'aws:principalarn' && !v.value.startsWith('arn:') && !/[*?]/.test(v.value)) {
             out.push({ span: v.span, message: `"${v.value}" is not an ARN, so aws:PrincipalArn never matches it. Write the full ARN, such as "arn:aws:iam::111122223333:role/name".` });
           }
         }
@@ -48,7 +48,7 @@ export const malformedPrincipal: Rule = {
   },
 };
 
-function checkAws(v: ScalarValue, out: RuleFinding[], where: string): void {
+function checkAws(v: ScalarValue, out: RuleFinding[], where: () => string): void {
   const value = v.value;
   if (value === '*' || ACCOUNT.test(value) || (IAM_ARN.test(value) && !/[*?]/.test(value))) return;
   let hint = 'Use "*", a 12-digit account id, or an IAM ARN such as "arn:aws:iam::111122223333:role/name".';
@@ -57,5 +57,5 @@ function checkAws(v: ScalarValue, out: RuleFinding[], where: string): void {
   else if (/^arn:[^:]*:iam::\d{12}:role\/?$/.test(value)) hint = 'The role name is missing.';
   else if (/^arn:[^:]*:sts::\d{12}:role\//.test(value)) hint = 'Role ARNs are in iam, not sts: "arn:aws:iam::<account>:role/<name>".';
   else if (/[*?]/.test(value)) hint = 'Principal elements take no wildcards except "*" alone; use "Principal": {"AWS": "*"} with an ArnLike condition on aws:PrincipalArn.';
-  out.push({ span: v.span, message: `"${value}" in ${where} is not a valid AWS principal. ${hint}` });
+  out.push({ span: v.span, message: `"${value}" in ${where()} is not a valid AWS principal. ${hint}` });
 }

@@ -17,8 +17,10 @@ export function keySpan(s: Statement, name: string): Span | undefined {
   return found;
 }
 
+/** The values written as JSON strings. Usually all of them: then the list itself, not a copy. */
 export function stringItems(list: ValueList | undefined): readonly ScalarValue[] {
-  return list ? list.items.filter((i) => i.literal) : [];
+  if (!list) return [];
+  return list.items.every((i) => i.literal) ? list.items : list.items.filter((i) => i.literal);
 }
 
 export function isAllow(s: Statement): boolean {
@@ -29,10 +31,16 @@ export function isDeny(s: Statement): boolean {
   return s.effect?.value === 'Deny';
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** UTF-8 byte length without Buffer or TextEncoder (core has no platform APIs). */
 export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
+  // Policies are almost always ASCII: one native search finds the first other character, and
+  // only the rest is counted by hand.
+  const first = text.search(NON_ASCII);
+  if (first < 0) return text.length;
+  let bytes = first;
+  for (let i = first; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80) bytes += 1;
     else if (c < 0x800) bytes += 2;

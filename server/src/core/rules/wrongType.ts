@@ -1,10 +1,16 @@
 import type { Node } from 'jsonc-parser';
-import type { ValueList } from '../policy/model';
+import type { PolicyDocument, Statement, ValueList } from '../policy/model';
 import { spanOf } from '../policy/parse';
 import type { Rule, RuleFinding } from './types';
 import { statementName } from './util';
 
-const LISTS = ['Action', 'NotAction', 'Resource', 'NotResource'] as const;
+/** The string-list elements, with their field in the model. */
+const LISTS = [
+  ['Action', 'action'],
+  ['NotAction', 'notAction'],
+  ['Resource', 'resource'],
+  ['NotResource', 'notResource'],
+] as const;
 
 /** Values of the wrong JSON type where the grammar wants a string, a list of strings or an object. */
 export const wrongType: Rule = {
@@ -24,6 +30,7 @@ export const wrongType: Rule = {
     if (statementNode?.type === 'array') {
       for (const child of statementNode.children ?? []) if (child.type !== 'object') expect(spanOf(child), 'Each statement', 'an object');
     }
+    const nodes = statementNodes(policy);
     for (const s of policy.statements) {
       // Named only when there is something to report: most statements have nothing.
       const name = () => statementName(s);
@@ -32,13 +39,13 @@ export const wrongType: Rule = {
         if ((p.name === 'Sid' || p.name === 'Effect') && p.valueType !== 'string') expect(p.valueSpan, `"${p.name}" in ${name()}`, 'a string');
         if (p.name === 'Condition' && p.valueType !== 'object') expect(p.valueSpan, `"Condition" in ${name()}`, 'an object of operators');
       }
-      for (const el of LISTS) listTypes(s[lower(el)], () => `"${el}" in ${name()}`, out);
+      for (const [el, field] of LISTS) listTypes(s[field], () => `"${el}" in ${name()}`, out);
       for (const principal of [s.principal, s.notPrincipal]) {
         if (!principal) continue;
         if (principal.wrongType) expect(principal.span, `The principal in ${name()}`, '"*" or an object such as {"AWS": [...]}');
         for (const e of principal.entries) listTypes(e.values, () => `"${e.type}" in ${name()}`, out);
       }
-      const conditionNode = nodeAt(policy.root, s.condition?.span.start);
+      const conditionNode = s.condition && valueNodeAt(nodes, s, s.condition.span.start);
       if (conditionNode?.type === 'object') {
         for (const op of conditionNode.children ?? []) {
           const value = op.children?.[1];
@@ -53,9 +60,6 @@ export const wrongType: Rule = {
   },
 };
 
-function lower(el: (typeof LISTS)[number]): 'action' | 'notAction' | 'resource' | 'notResource' {
-  return (el[0].toLowerCase() + el.slice(1)) as never;
-}
 
 function listTypes(list: ValueList | undefined, what: () => string, out: RuleFinding[]): void {
   if (!list) return;
@@ -63,12 +67,20 @@ function listTypes(list: ValueList | undefined, what: () => string, out: RuleFin
   for (const w of list.wrongTypes) out.push({ span: w, message: `${what()} must be a string or a list of strings; AWS rejects the policy.` });
 }
 
-function nodeAt(root: Node | undefined, offset: number | undefined): Node | undefined {
-  if (!root || offset === undefined) return undefined;
-  let n: Node | undefined = root;
-  while (n) {
-    if (n.offset === offset) return n;
-    n = n.children?.find((c) => c.offset <= offset && offset < c.offset + c.length);
+/** The statements' nodes, as parsePolicy read them (the last "Statement" wins): statement `index` is at that position. */
+function statementNodes(policy: PolicyDocument): readonly Node[] {
+  let value: Node | undefined;
+  for (const prop of policy.root?.children ?? []) if (prop.children?.[0]?.value === 'Statement') value = prop.children?.[1];
+  return value?.type === 'array' ? (value.children ?? []) : value?.type === 'object' ? [value] : [];
+}
+
+/** The value node of one of the statement's properties, by its offset: no walk from the root. */
+function valueNodeAt(statements: readonly Node[], s: Statement, offset: number): Node | undefined {
+  const node = statements[s.index];
+  if (node?.offset !== s.span.start) return undefined;
+  for (const prop of node.children ?? []) {
+    const value = prop.children?.[1];
+    if (value?.offset === offset) return value;
   }
   return undefined;
 }
