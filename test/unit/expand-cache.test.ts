@@ -1,5 +1,5 @@
 /**
- * expandAction caches each value's expansion (and clears the cache past 2,000 values), and the
+ * expandAction caches each value's expansion (a BoundedMemo of 2,000 values, see memo.test.ts), and the
  * evaluator expands each distinct Action/NotAction list once per policy. Both must give what a
  * fresh expansion gives, in any order of calls, across the eviction, and never mix up values
  * that differ only in their service, case, negation or list order.

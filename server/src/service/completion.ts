@@ -316,7 +316,10 @@ function actionItems(ctx: Ctx, statement: Statement | undefined, element: 'Actio
   return items;
 }
 
-/** The catalog does not change: the markdown of each action, condition key and operator is built once, not on every completion request. */
+/**
+ * The catalog does not change: the markdown of each action, condition key and operator is built once, not on every completion request.
+ * Keyed by catalog objects and by operatorSpellings() (fixed, finite sets, never user-typed text): no bound needed.
+ */
 const actionDocs = new Map<KmsAction, string>();
 const conditionKeyDocs = new Map<ConditionKey, string>();
 const operatorDocs = new Map<string, string>();

@@ -4,6 +4,7 @@ import { ACTION_CAPABILITY, CAPABILITIES, type Capability } from './capabilities
 import type { ActionInfo, ConditionKeyInfo } from './types';
 import { wildcardMatcher, type WildcardMatcher } from '../util/wildcard';
 import { closest } from '../util/text';
+import { BoundedMemo } from '../util/memo';
 
 export type { ActionInfo, ConditionKeyInfo } from './types';
 export { CAPABILITIES, CAPABILITY_INFO, type Capability } from './capabilities';
@@ -29,6 +30,7 @@ export const kmsActions: readonly KmsAction[] = snapshot.actions.map((a) => ({
   keyScoped: a.resourceTypes.length > 0,
 }));
 
+/** Keyed by the catalog's own action names (fixed and finite), like exactKeys below: plain Maps, no bound needed. */
 const byLowerName = new Map<string, KmsAction>(kmsActions.map((a) => [a.name.toLowerCase(), a]));
 
 /** Looks up `Decrypt`, `kms:Decrypt` or `KMS:decrypt` (IAM action names are case-insensitive). */
@@ -62,15 +64,10 @@ export function wildcardRegExp(pattern: string): WildcardMatcher {
  */
 export function expandAction(value: string): readonly KmsAction[] {
   if (value === '*') return kmsActions;
-  let expanded = expansions.get(value);
-  if (!expanded) {
-    if (expansions.size > 2000) expansions.clear();
-    expansions.set(value, (expanded = expand(value)));
-  }
-  return expanded;
+  return expansions.get(value);
 }
-/** Rules, the evaluator and hover expand the same few values over and over: once each. */
-const expansions = new Map<string, readonly KmsAction[]>();
+/** Rules, the evaluator and hover expand the same few values over and over: once each (values are user-typed: bounded). */
+const expansions = new BoundedMemo<string, readonly KmsAction[]>('catalog.expandAction', 2000, (value) => expand(value));
 
 function expand(value: string): readonly KmsAction[] {
   const { service, name } = splitAction(value);
@@ -131,15 +128,10 @@ for (const k of conditionKeys) {
 
 /** Finds `kms:ViaService`, or a pattern key such as `kms:EncryptionContext:${...}` for `kms:EncryptionContext:Dept`. Case-insensitive. */
 export function findConditionKey(key: string): ConditionKey | undefined {
-  let found = foundKeys.get(key);
-  if (found === undefined) {
-    if (foundKeys.size > 2000) foundKeys.clear();
-    foundKeys.set(key, (found = exactKeys.get(key.toLowerCase()) ?? patternKeys.find((p) => p.re.test(key))?.key ?? null));
-  }
-  return found ?? undefined;
+  return foundKeys.get(key);
 }
-/** Rules, completion and the evaluator ask about the same few keys: each spelling is looked up once. */
-const foundKeys = new Map<string, ConditionKey | null>();
+/** Rules, completion and the evaluator ask about the same few keys: each spelling is looked up once (spellings are user-typed: bounded). */
+const foundKeys = new BoundedMemo<string, ConditionKey | undefined>('catalog.findConditionKey', 2000, (key) => exactKeys.get(key.toLowerCase()) ?? patternKeys.find((p) => p.re.test(key))?.key);
 
 /** Actions whose catalog entry lists this condition key (by its catalog spelling). */
 export function actionsSupportingKey(key: ConditionKey): readonly KmsAction[] {

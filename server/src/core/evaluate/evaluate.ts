@@ -4,6 +4,7 @@
  * "Evaluating a key policy").
  */
 import { expandAction, findAction, findConditionKey, kmsActions, wildcardRegExp, type KmsAction } from '../catalog/catalog';
+import { BoundedMemo } from '../util/memo';
 import type { ConditionClause, PolicyDocument, ScalarValue, Statement, ValueList } from '../policy/model';
 import { compileClause, decideClause, decideClauses, Tri, type CompiledClause, type ContextLookup } from './conditions';
 import { compilePrincipal, matchPrincipal, parseCaller, PrincipalMatch, rootArn, type Caller, type PrincipalMatcher } from './principal';
@@ -163,6 +164,7 @@ function mergeByPos(a: readonly CompiledStatement[], b: readonly CompiledStateme
 /** `kms:` keys are present only for the actions that support them, so clauses on them depend on the action. */
 const isActionDependent = (lowerKey: string) => lowerKey.startsWith('kms:');
 
+/** Keyed by the catalog's own actions (a fixed, finite set): needs no bound. */
 const actionIndex = new Map<KmsAction, number>(kmsActions.map((a, i) => [a, i]));
 
 const cache = new WeakMap<PolicyDocument, Map<string, CompiledPolicy>>();
@@ -497,27 +499,22 @@ function lookupFor(state: CallerState, actionIdx: number): ContextLookup {
 
 /** By index in `kmsActions`: 1 where the action supports this `kms:` key (see supportsKey). Cached: the catalog does not change. */
 function keySupport(lowerKey: string): Uint8Array {
-  let v = keySupportCache.get(lowerKey);
-  if (!v) {
-    if (keySupportCache.size > 1000) keySupportCache.clear();
-    v = new Uint8Array(kmsActions.length);
-    for (let i = 0; i < v.length; i++) v[i] = supportsKey(i, lowerKey) ? 1 : 0;
-    keySupportCache.set(lowerKey, v);
-  }
-  return v;
+  return keySupportCache.get(lowerKey);
 }
-const keySupportCache = new Map<string, Uint8Array>();
+/** Keys are user-typed (`kms:EncryptionContext:<anything>`): bounded. */
+const keySupportCache = new BoundedMemo<string, Uint8Array>('evaluate.keySupport', 1000, (lowerKey) => {
+  const v = new Uint8Array(kmsActions.length);
+  for (let i = 0; i < v.length; i++) v[i] = supportsKey(i, lowerKey) ? 1 : 0;
+  return v;
+});
 
 /** Does the catalog list this `kms:` key for the action? Keys the catalog does not know count as supported. */
 function supportsKey(actionIdx: number, lowerKey: string): boolean {
-  let known = catalogKeys.get(lowerKey);
-  if (known === undefined) {
-    if (catalogKeys.size > 1000) catalogKeys.clear();
-    catalogKeys.set(lowerKey, (known = findConditionKey(lowerKey)?.key ?? null));
-  }
-  return known === null || kmsActions[actionIdx].conditionKeys.includes(known);
+  const known = catalogKeys.get(lowerKey);
+  return known === undefined || kmsActions[actionIdx].conditionKeys.includes(known);
 }
-const catalogKeys = new Map<string, string | null>();
+/** The catalog spelling of a user-typed key, undefined if the catalog does not know it: bounded. */
+const catalogKeys = new BoundedMemo<string, string | undefined>('evaluate.catalogKeys', 1000, (lowerKey) => findConditionKey(lowerKey)?.key);
 
 /** How a candidate statement bears on one decision. */
 const Bears = { Not: 0, Denies: 1, MaybeDenies: 2, Allows: 3, AllowsViaIam: 4, MaybeAllows: 5 } as const;

@@ -3,6 +3,7 @@
  * work: no ARN library, nothing that needs Node.
  */
 import type { PrincipalElement } from '../policy/model';
+import { BoundedMemo } from '../util/memo';
 
 export type PrincipalKind = 'root' | 'role' | 'user' | 'session' | 'service' | 'other';
 
@@ -27,16 +28,12 @@ export function rootArn(account: string, partition = 'aws'): string {
   return `arn:${partition}:iam::${account}:root`;
 }
 
-const callerCache = new Map<string, Caller>();
+/** Principal strings are user-typed: a bounded memo (Callers are small; the evaluator's WeakMap follows them). */
+const callers = new BoundedMemo<string, Caller>('principal.parseCaller', 5000, (input) => Object.freeze(parse(input.trim())));
 
 /** Parses `arn:aws:iam::111122223333:role/ci`, a session ARN, a root ARN, an account id or `s3.amazonaws.com`. Cached: the same few principals recur. */
 export function parseCaller(input: string): Caller {
-  let caller = callerCache.get(input);
-  if (!caller) {
-    if (callerCache.size > 5000) callerCache.clear();
-    callerCache.set(input, (caller = Object.freeze(parse(input.trim()))));
-  }
-  return caller;
+  return callers.get(input);
 }
 
 function parse(principal: string): Caller {

@@ -1,4 +1,5 @@
 /** IAM condition operators: the grammar, not data from the catalog. */
+import { BoundedMemo } from '../util/memo';
 
 export type OperatorFamily = 'String' | 'Numeric' | 'Date' | 'Bool' | 'Binary' | 'IpAddress' | 'Arn' | 'Null';
 
@@ -42,6 +43,7 @@ export const BASE_OPERATORS: readonly BaseOperator[] = [
   op('Null', 'Null', '`"true"`: the key is absent from the request; `"false"`: the key is present.'),
 ];
 
+/** Keyed by the fixed operator names: no bound needed. */
 const baseByLower = new Map(BASE_OPERATORS.map((o) => [o.name.toLowerCase(), o]));
 
 export type SetQualifier = 'ForAnyValue' | 'ForAllValues';
@@ -58,15 +60,13 @@ export interface ParsedOperator {
  * Cached: a policy repeats a few operators, and rules and the evaluator all ask. The result is frozen.
  */
 export function parseOperator(text: string): ParsedOperator | undefined {
-  let parsed = parsedOperators.get(text);
-  if (parsed === undefined && !parsedOperators.has(text)) {
-    if (parsedOperators.size > 1000) parsedOperators.clear();
-    parsed = parse(text);
-    parsedOperators.set(text, parsed && Object.freeze(parsed));
-  }
-  return parsed;
+  return parsedOperators.get(text);
 }
-const parsedOperators = new Map<string, ParsedOperator | undefined>();
+/** Operator texts are user-typed (typos included): bounded. */
+const parsedOperators = new BoundedMemo<string, ParsedOperator | undefined>('operators.parseOperator', 1000, (text) => {
+  const parsed = parse(text);
+  return parsed && Object.freeze(parsed);
+});
 
 function parse(text: string): ParsedOperator | undefined {
   let rest = text;

@@ -3,6 +3,7 @@ import { actionsOfCapability, expandAction, findAction, isWildcard, splitAction,
 import type { ScalarValue, Statement } from '../policy/model';
 import type { Rule, RuleFinding } from './types';
 import { statementName, stringItems } from './util';
+import { BoundedMemo } from '../util/memo';
 
 /** The literal Action and NotAction values of a statement, in order, without building a list. */
 function forEachActionValue(s: Statement, visit: (v: ScalarValue) => void): void {
@@ -32,34 +33,26 @@ interface ActionFacts {
  * Facts per distinct value, worked out once: a policy repeats a few dozen values across all its
  * statements, and five rules ask about each. Did-you-mean is computed separately, only for typos.
  */
-const factsByValue = new Map<string, ActionFacts>();
+const factsByValue = new BoundedMemo<string, ActionFacts>('actions.facts', 5000, (value) => {
+  const { service, name } = splitAction(value);
+  return {
+    service,
+    name,
+    kms: service.toLowerCase() === 'kms',
+    kmsService: isKmsService(service),
+    wildcard: isWildcard(value),
+    nameIsWildcard: isWildcard(name),
+    action: findAction(value),
+    actionByName: findAction(name),
+  };
+});
 function factsOf(value: string): ActionFacts {
-  let facts = factsByValue.get(value);
-  if (!facts) {
-    if (factsByValue.size > 5000) factsByValue.clear();
-    const { service, name } = splitAction(value);
-    facts = {
-      service,
-      name,
-      kms: service.toLowerCase() === 'kms',
-      kmsService: isKmsService(service),
-      wildcard: isWildcard(value),
-      nameIsWildcard: isWildcard(name),
-      action: findAction(value),
-      actionByName: findAction(name),
-    };
-    factsByValue.set(value, facts);
-  }
-  return facts;
+  return factsByValue.get(value);
 }
 
 /** Did-you-mean per distinct value: a policy that repeats one typo 10,000 times asks once. */
-const suggestions = new Map<string, ReturnType<typeof suggestAction>>();
+const suggestions = new BoundedMemo<string, ReturnType<typeof suggestAction>>('actions.suggestAction', 5000, suggestAction);
 function suggestionFor(value: string): ReturnType<typeof suggestAction> {
-  if (!suggestions.has(value)) {
-    if (suggestions.size > 5000) suggestions.clear();
-    suggestions.set(value, suggestAction(value));
-  }
   return suggestions.get(value);
 }
 

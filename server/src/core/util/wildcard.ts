@@ -3,6 +3,8 @@
  * scan that backtracks only to the last `*`, so the time is at most pattern × text: a pattern
  * such as `*a*a*a*a…b` cannot make it hang the way a backtracking regular expression does.
  */
+import { BoundedMemo } from './memo';
+
 export interface WildcardMatcher {
   test(text: string): boolean;
 }
@@ -29,17 +31,14 @@ export function globMatch(pattern: string, text: string): boolean {
   return p === pattern.length;
 }
 
-const cache = new Map<string, WildcardMatcher>();
+/** Patterns are user-typed (Action values, ArnLike/StringLike values): bounded memos, one per case mode. */
+const sensitive = new BoundedMemo<string, WildcardMatcher>('wildcard.caseSensitive', 2000, (p) => ({ test: (text) => globMatch(p, text) }));
+const insensitive = new BoundedMemo<string, WildcardMatcher>('wildcard.caseInsensitive', 2000, (pattern) => {
+  const p = pattern.toLowerCase();
+  return { test: (text) => globMatch(p, text.toLowerCase()) };
+});
 
 /** A matcher for `pattern`, case-insensitive by default (action names), case-sensitive for StringLike/ArnLike. */
 export function wildcardMatcher(pattern: string, caseSensitive = false): WildcardMatcher {
-  const key = (caseSensitive ? 's:' : 'i:') + pattern;
-  let m = cache.get(key);
-  if (!m) {
-    const p = caseSensitive ? pattern : pattern.toLowerCase();
-    m = caseSensitive ? { test: (text) => globMatch(p, text) } : { test: (text) => globMatch(p, text.toLowerCase()) };
-    if (cache.size > 4000) cache.clear();
-    cache.set(key, m);
-  }
-  return m;
+  return (caseSensitive ? sensitive : insensitive).get(pattern);
 }
