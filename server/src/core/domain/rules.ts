@@ -3,6 +3,7 @@
  * `## id` section in docs/domain-spec.md. Like the policy rules, settings can override the
  * severity of any of them (`kmsPolicy.rules`, `--rule id=level`).
  */
+import { compareIds } from '../util/text';
 import type { Span } from '../policy/model';
 import type { Finding, Severity, SeveritySetting } from '../rules/types';
 
@@ -73,5 +74,5 @@ export function settle(raw: readonly RawDomainFinding[], severities?: Readonly<R
     const severity = override ?? f.severity ?? findDomainRule(f.code)?.defaultSeverity ?? 'error';
     out.push({ ...f, severity });
   }
-  return out.sort((a, b) => a.span.start - b.span.start || RANK[a.severity] - RANK[b.severity] || a.code.localeCompare(b.code));
+  return out.sort((a, b) => a.span.start - b.span.start || RANK[a.severity] - RANK[b.severity] || compareIds(a.code, b.code));
 }

@@ -3,6 +3,7 @@
  * embedded policy, plus the IaC-only ones (host syntax errors, the lockout safety check bypass).
  * Messages name principals as written in the file.
  */
+import { compareIds } from '../util/text';
 import type { PolicyDocument, Span } from '../policy/model';
 import { findRule, runRules, type Finding, type Rule, type RunOptions, type SeveritySetting } from '../rules/index';
 import { KEY_POLICY_MAX_BYTES } from '../rules/policySize';
@@ -37,7 +38,7 @@ export function iacFindings(iac: IacDocument, options: RunOptions = {}): Finding
     const severity = level(p.code, p.severity);
     if (severity) out.push({ code: p.code, severity, span: p.span, message: p.message });
   }
-  return out.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
+  return out.sort((a, b) => a.span.start - b.span.start || compareIds(a.code, b.code));
 }
 
 /** The rules on one embedded policy, with its host-aware adjustments. */

@@ -1,4 +1,5 @@
 /** The rule table (data) and the runner. Settings override any rule's severity by id, or turn it off. */
+import { compareIds } from '../util/text';
 import { effectiveAccess } from '../evaluate/index';
 import type { PolicyDocument } from '../policy/model';
 import { adminOnDataPrincipal, createGrantForDataPrincipal, isDenyEveryoneElse, lockout, missingDenyEveryoneElse, overBroadGrant, publicKey, rootDelegation, separationOfDuties } from './access';
@@ -125,5 +126,5 @@ export function* ruleSteps(policy: PolicyDocument, options: RunOptions = {}): Ge
     }
     yield;
   }
-  return findings.sort((a, b) => a.span.start - b.span.start || RANK[a.severity] - RANK[b.severity] || a.code.localeCompare(b.code));
+  return findings.sort((a, b) => a.span.start - b.span.start || RANK[a.severity] - RANK[b.severity] || compareIds(a.code, b.code));
 }
