@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { measure, measureTimed, summarize } from '../bench/lib/stats.mjs';
 import { NODE_FLAGS, ROOT, spawnServer } from '../bench/lib/lsp.mjs';
@@ -491,12 +491,13 @@ async function cancellation() {
 
 /**
  * The workspace index as the server builds it at start-up (server.ts onInitialized, with
- * node/main.ts's findFiles and readFile): every domain spec and key policy under the folder
+ * node/files.ts's findFiles and readFile): every domain spec and key policy under the folder
  * found, read, parsed and indexed through DomainWorkspace.fileChanged(uri, 'created'), and the
  * documents whose diagnostics that affects collected. A fresh DomainWorkspace each run.
  */
 async function workspaceIndex() {
   const { DomainWorkspace } = require(join(OUT, 'service', 'domainWorkspace.js'));
+  const { findFiles, readFile } = require(join(OUT, 'node', 'files.js'));
   const N = 2000;
   const dir = mkdtempSync(join(tmpdir(), 'kms-bench-index-'));
   try {
@@ -509,9 +510,9 @@ async function workspaceIndex() {
     const r = await measureTimed(
       () => {
         const t0 = performance.now();
-        const domain = new DomainWorkspace({ readText: readFileUri, openPolicy: () => undefined });
+        const domain = new DomainWorkspace({ readText: readFile, openPolicy: () => undefined });
         const affected = new Set();
-        for (const uri of findFilesUri(folder)) for (const a of domain.fileChanged(uri, 'created')) affected.add(a);
+        for (const uri of findFiles(folder)) for (const a of domain.fileChanged(uri, 'created')) affected.add(a);
         const ms = performance.now() - t0;
         last = { domain, affected };
         return ms;
@@ -538,41 +539,6 @@ async function workspaceIndex() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** node/main.ts readFile: a file URI's text, if it is a readable file of at most 2 MB. */
-function readFileUri(uri) {
-  try {
-    if (!uri.startsWith('file:')) return undefined;
-    const path = fileURLToPath(uri);
-    if (statSync(path).size > 2 * 1024 * 1024) return undefined;
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** node/main.ts findFiles: domain specs and key policies under a folder (at most 5000 entries visited, no symlinks followed). */
-function findFilesUri(folderUri) {
-  const SKIP = new Set(['node_modules', '.git', '.terraform', 'cdk.out', 'dist', 'out']);
-  const WANTED = /\.(kms-domain\.(json|ya?ml)|key-policy\.json|kms-policy\.json)$/i;
-  const out = [];
-  let budget = 5000;
-  const visit = (d) => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (--budget < 0) return;
-      if (e.isDirectory() && !SKIP.has(e.name)) visit(join(d, e.name));
-      else if (e.isFile() && WANTED.test(e.name)) out.push(pathToFileURL(join(d, e.name)).href);
-    }
-  };
-  visit(fileURLToPath(folderUri));
-  return out;
 }
 
 // ---- .vsix ----------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * reach the VS Code client, and the IPC transport the client uses works.
  */
 import { strict as assert } from 'node:assert';
-import { fork, spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -58,12 +58,9 @@ async function session(connection: ReturnType<typeof createProtocolConnection>, 
   await connection.sendNotification('exit');
 }
 
-test('over stdio with the shebang’s flags, initialize is answered once and the server then works', async () => {
-  const child = spawn(process.execPath, [...serverNodeFlags(), SERVER_BIN, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Runs the session over the child's connection, expects the server to exit 0 after it, and returns the errors it logged. */
+async function sessionUntilExit(child: ChildProcess, connection: ReturnType<typeof createProtocolConnection>): Promise<string[]> {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let raw = '';
-  child.stdout!.on('data', (d) => (raw += String(d)));
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const errors: string[] = [];
   try {
     await session(connection, errors);
@@ -72,21 +69,20 @@ test('over stdio with the shebang’s flags, initialize is answered once and the
     connection.dispose();
     if (child.exitCode === null) child.kill('SIGKILL');
   }
+  return errors;
+}
+
+test('over stdio with the shebang’s flags, initialize is answered once and the server then works', async () => {
+  const child = spawn(process.execPath, [...serverNodeFlags(), SERVER_BIN, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let raw = '';
+  child.stdout!.on('data', (d) => (raw += String(d)));
+  const errors = await sessionUntilExit(child, createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!)));
   assert.equal(raw.match(/"id":0,"result":\{"capabilities"/g)?.length, 1, 'one answer to initialize');
   assert.deepEqual(errors, [], 'no error was logged');
 });
 
 test('over IPC, as the VS Code client starts it', async () => {
   const child = fork(join(ROOT, 'dist', 'server.js'), ['--node-ipc'], { execArgv: serverNodeFlags(), stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
-  const errors: string[] = [];
-  try {
-    await session(connection, errors);
-    assert.equal(await exited, 0);
-  } finally {
-    connection.dispose();
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
-  assert.deepEqual(errors, []);
+  const errors = await sessionUntilExit(child, createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child)));
+  assert.deepEqual(errors, [], 'no error was logged');
 });

@@ -1,10 +1,10 @@
 /** Finding and reading the files the CLI checks. All I/O of the CLI is here. */
+import { SKIPPED_FOLDERS } from '../core/policy/recognize';
 import { lstatSync, openSync, readdirSync, readSync, closeSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type ReadResult = { ok: true; text: string } | { ok: false; code: 'unreadable' | 'binary' | 'too-large' | 'not-utf8'; message: string };
 
-const SKIP_DIRS = new Set(['node_modules', '.git', '.terraform', 'cdk.out', '.cache', 'dist', 'out']);
 
 /** Files under `paths`: named files as given, directories walked (symlinks followed once, loops cut). */
 export function* walk(paths: readonly string[], onError: (path: string, message: string) => void): Generator<{ path: string; named: boolean }> {
@@ -50,7 +50,7 @@ function* walkDir(dir: string, seen: Set<string>, onError: (path: string, messag
       continue;
     }
     if (st.isDirectory()) {
-      if (!SKIP_DIRS.has(name)) yield* walkDir(p, seen, onError);
+      if (!SKIPPED_FOLDERS.has(name)) yield* walkDir(p, seen, onError);
     } else if (st.isFile() && /\.(json|ya?ml|template|tf)$/i.test(name)) {
       yield { path: p, named: false };
     }

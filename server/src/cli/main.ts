@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync
 import { dirname, join, relative, isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parsePolicy } from '../core/policy/parse';
-import { isKeyPolicyName, looksLikeKeyPolicy } from '../core/policy/recognize';
+import { isKeyPolicyName, looksLikeKeyPolicy, SKIPPED_FOLDERS } from '../core/policy/recognize';
 import { findRule, runRules, type SeveritySetting } from '../core/rules/index';
 import { readText, walk } from './files';
 import { analyzeIac, classify, isRelevantIac } from '../core/embed/index';
@@ -338,7 +338,6 @@ function safeFixEdits(policy: PolicyDocument, findings: readonly Finding[]): Edi
 
 // ---- domain specs: generate, and the drift pass of check ---------------------------------------
 
-const SPEC_SKIP_DIRS = new Set(['node_modules', '.git', '.terraform', 'cdk.out', '.cache', 'dist', 'out']);
 
 /** Domain spec files under the given directories (named files are found by walk). */
 function findSpecs(paths: readonly string[]): string[] {
@@ -365,7 +364,7 @@ function findSpecs(paths: readonly string[]): string[] {
         continue;
       }
       if (st.isDirectory()) {
-        if (!SPEC_SKIP_DIRS.has(name)) visit(p);
+        if (!SKIPPED_FOLDERS.has(name)) visit(p);
       } else if (st.isFile() && isDomainSpecName(name)) out.push(p);
     }
   };

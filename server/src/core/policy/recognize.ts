@@ -36,3 +36,6 @@ export function looksLikeKeyPolicy(policy: PolicyDocument): boolean {
   }
   return false;
 }
+
+/** Folders never searched for key policies and domain specs (dependencies, VCS, build output): by the CLI and the server's workspace scan. */
+export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git', '.terraform', 'cdk.out', '.cache', 'dist', 'out']);
