@@ -43,6 +43,8 @@ export function toDiagnostic(document: TextDocument, f: Finding, docsUrl?: strin
  */
 export const MAX_STATEMENTS = 5000;
 export const MAX_VALUES = 50_000;
+/** A 32 KB policy cannot have more; one broken token early in a 1 MB array makes every later token an error (180,000 of them). */
+export const MAX_SYNTAX_ERRORS = 5000;
 
 function valueCount(policy: PolicyDocument): number {
   let n = 0;
@@ -55,13 +57,26 @@ function valueCount(policy: PolicyDocument): number {
 }
 
 /** The one diagnostic of a document too big to analyze, or undefined. */
-function tooComplex(policy: PolicyDocument): Diagnostic | undefined {
+function tooComplex(document: TextDocument, policy: PolicyDocument): Diagnostic | undefined {
+  const errors = policy.syntaxErrors;
+  if (errors.length > MAX_SYNTAX_ERRORS) {
+    // At the first error, which is where the document needs fixing.
+    const first = errors[0];
+    return notAnalyzed(
+      { start: document.positionAt(first.offset), end: document.positionAt(first.offset + first.length) },
+      `${errors.length} syntax errors (more than ${MAX_SYNTAX_ERRORS}), the first here`,
+    );
+  }
   const statements = policy.statements.length;
   const values = statements > MAX_STATEMENTS ? 0 : valueCount(policy);
   if (statements <= MAX_STATEMENTS && values <= MAX_VALUES) return undefined;
-  const what = statements > MAX_STATEMENTS ? `${statements} statements (more than ${MAX_STATEMENTS})` : `${values} values (more than ${MAX_VALUES})`;
+  const start = { line: 0, character: 0 };
+  return notAnalyzed({ start, end: start }, statements > MAX_STATEMENTS ? `${statements} statements (more than ${MAX_STATEMENTS})` : `${values} values (more than ${MAX_VALUES})`);
+}
+
+function notAnalyzed(range: Diagnostic['range'], what: string): Diagnostic {
   return {
-    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    range,
     severity: DiagnosticSeverity.Information,
     code: 'not-analyzed',
     source: SOURCE,
@@ -70,14 +85,14 @@ function tooComplex(policy: PolicyDocument): Diagnostic | undefined {
 }
 
 export function doValidation(document: TextDocument, policy: PolicyDocument, settings: ValidationSettings = {}): Diagnostic[] {
-  const skipped = tooComplex(policy);
+  const skipped = tooComplex(document, policy);
   if (skipped) return [skipped];
   return runRules(policy, { severities: settings.rules }).map((f) => toDiagnostic(document, f, settings.docsUrl));
 }
 
 /** doValidation one rule at a time: yields between rules (see ruleSteps), returns the diagnostics. */
 export function* validationSteps(document: TextDocument, policy: PolicyDocument, settings: ValidationSettings = {}): Generator<void, Diagnostic[], void> {
-  const skipped = tooComplex(policy);
+  const skipped = tooComplex(document, policy);
   if (skipped) return [skipped];
   const findings = yield* ruleSteps(policy, { severities: settings.rules });
   return findings.map((f) => toDiagnostic(document, f, settings.docsUrl));
