@@ -5,11 +5,12 @@
 //   dist/lsp.js      the LSP shell (node/lsp.ts, server.ts, vscode-languageserver): answers initialize
 //   dist/service.js  the language service, core and the catalog, required by server.ts on first use
 //   dist/ajv.js      ajv, required by the domain spec schema validator when a spec is first checked
-// The client starts the server with the node flags of the server bin's shebang (bin/server-node-flags.js).
+// The client starts the server with the node flags of the server bin's shebang and the server's
+// environment (bin/server-node-flags.js).
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 
-const { serverNodeFlags } = createRequire(import.meta.url)('../bin/server-node-flags.js');
+const { serverNodeFlags, SERVER_ENV } = createRequire(import.meta.url)('../bin/server-node-flags.js');
 
 const common = {
   bundle: true,
@@ -36,7 +37,7 @@ await Promise.all([
     entryPoints: ['client/src/extension.ts'],
     outfile: 'dist/client.js',
     external: ['vscode'],
-    define: { SERVER_NODE_FLAGS: JSON.stringify(serverNodeFlags()) },
+    define: { SERVER_NODE_FLAGS: JSON.stringify(serverNodeFlags()), SERVER_ENV: JSON.stringify(SERVER_ENV) },
   }),
   build({ ...common, entryPoints: ['server/src/node/main.ts'], outfile: 'dist/server.js', plugins: [sibling(/^\.\/lsp$/, 'lsp.js')] }),
   build({ ...common, entryPoints: ['server/src/node/lsp.ts'], outfile: 'dist/lsp.js', plugins: [sibling(/^\.\/service\/languageService$/, 'service.js')] }),

@@ -1,7 +1,6 @@
 // A minimal LSP client over stdio for the benchmark: spawns bin/kms-policy-language-server.js
-// as an editor does (see test/support/lsp.ts), with the node flags of its shebang, as npm runs the
-// linked bin on Linux and macOS and as the VS Code client starts it, and reads the server's memory
-// from /proc.
+// as the VS Code client starts it (the node flags of the bin's shebang, and the server's
+// environment: bin/server-node-flags.js), and reads the server's memory from /proc.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,13 +12,20 @@ const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = r
 export const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 export const SERVER_BIN = join(ROOT, 'bin', 'kms-policy-language-server.js');
 /** The server's own node flags (bin/server-node-flags.js), then extra ones to try out: KMS_BENCH_NODE_FLAGS="--max-semi-space-size=1". */
-export const SERVER_NODE_FLAGS = require(join(ROOT, 'bin', 'server-node-flags.js')).serverNodeFlags();
+const launch = require(join(ROOT, 'bin', 'server-node-flags.js'));
+export const SERVER_NODE_FLAGS = launch.serverNodeFlags();
+/** The environment the VS Code client starts the server with: this process's, with SERVER_ENV over it. */
+export const SERVER_ENV = { ...process.env, ...launch.SERVER_ENV };
 export const NODE_FLAGS = [...SERVER_NODE_FLAGS, ...(process.env.KMS_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 
-/** Spawns the server; `pull` declares the textDocument.diagnostic capability (LSP 3.17), otherwise the server pushes. */
-export function spawnServer() {
+/**
+ * Spawns the server as the VS Code client does (its node flags and environment); `env` replaces
+ * that environment. `initialize({pull})` declares the textDocument.diagnostic capability (LSP
+ * 3.17), otherwise the server pushes.
+ */
+export function spawnServer({ env = SERVER_ENV } = {}) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...NODE_FLAGS, SERVER_BIN, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, SERVER_BIN, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const stderr = [];
   const errors = [];

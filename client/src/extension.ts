@@ -21,6 +21,8 @@ let client: LanguageClient | undefined;
 /** The server's node flags, from the shebang of bin/kms-policy-language-server.js (set by scripts/build.mjs). */
 declare const SERVER_NODE_FLAGS: string[] | undefined;
 const serverNodeFlags: string[] = typeof SERVER_NODE_FLAGS === 'undefined' ? [] : SERVER_NODE_FLAGS;
+declare const SERVER_ENV: Record<string, string> | undefined;
+const serverEnv: Record<string, string> = typeof SERVER_ENV === 'undefined' ? {} : SERVER_ENV;
 
 function settings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration('kmsPolicy');
@@ -35,8 +37,9 @@ function settings(): Record<string, unknown> {
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    // The same node flags as the server bin (a small young generation and old-generation growth keep the peak RSS near the live heap).
-    run: { module, transport: TransportKind.ipc, options: { execArgv: serverNodeFlags } },
+    // The same node flags as the server bin (a small young generation and old-generation growth
+    // keep the peak RSS near the live heap), and no extra CA certificates (bin/server-node-flags.js).
+    run: { module, transport: TransportKind.ipc, options: { execArgv: serverNodeFlags, env: serverEnv } },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   const clientOptions: LanguageClientOptions = {

@@ -15,7 +15,7 @@ import { CREATE_DOMAIN_SPEC, GENERATE_KEY_POLICY } from '../../server/src/servic
 import { ROOT, SERVER_BIN } from '../support/lsp';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { serverNodeFlags } = require(join(ROOT, 'bin', 'server-node-flags.js')) as { serverNodeFlags(): string[] };
+const { serverNodeFlags, SERVER_ENV } = require(join(ROOT, 'bin', 'server-node-flags.js')) as { serverNodeFlags(): string[]; SERVER_ENV: Record<string, string> };
 
 const TYPICAL = readFileSync(join(ROOT, 'bench', 'docs', 'typical.key-policy.json'), 'utf8');
 
@@ -28,10 +28,16 @@ test('the command ids the server announces are the service’s', () => {
   });
 });
 
-test('the node flags of the bin’s shebang are the ones the VS Code client starts the server with', () => {
+test('the node flags of the bin’s shebang and the server’s environment are the ones the VS Code client starts the server with', () => {
   const flags = serverNodeFlags();
   assert.ok(flags.includes('--max-semi-space-size=1'), `shebang flags: ${flags.join(' ')}`);
-  assert.ok(readFileSync(join(ROOT, 'dist', 'client.js'), 'utf8').includes(JSON.stringify(flags)), 'dist/client.js carries the same flags');
+  const client = readFileSync(join(ROOT, 'dist', 'client.js'), 'utf8');
+  assert.ok(client.includes(JSON.stringify(flags)), 'dist/client.js carries the same flags');
+  // The server needs no CA certificates: node must not build a certificate store before it starts.
+  assert.deepEqual(SERVER_ENV, { NODE_EXTRA_CA_CERTS: '' });
+  for (const [name, value] of Object.entries(SERVER_ENV)) {
+    assert.match(client, new RegExp(`\\b"?${name}"?:${JSON.stringify(value)}`), `dist/client.js sets ${name} for the server`);
+  }
 });
 
 /** initialize, open a key policy, pull its diagnostics: over the given connection. */
@@ -82,7 +88,8 @@ test('over stdio with the shebang’s flags, initialize is answered once and the
 });
 
 test('over IPC, as the VS Code client starts it', async () => {
-  const child = fork(join(ROOT, 'dist', 'server.js'), ['--node-ipc'], { execArgv: serverNodeFlags(), stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+  const env = { ...process.env, ...SERVER_ENV };
+  const child = fork(join(ROOT, 'dist', 'server.js'), ['--node-ipc'], { execArgv: serverNodeFlags(), env, stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
   const errors = await sessionUntilExit(child, createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child)));
   assert.deepEqual(errors, [], 'no error was logged');
 });
