@@ -1,20 +1,20 @@
 /** Hover in key policies: actions and wildcards, condition operators and keys, policy elements. */
-import { findNodeAtOffset, getNodePath, type Node } from 'jsonc-parser';
+import type { JSONPath, Node } from 'jsonc-parser';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver-types';
 import { POLICY_ELEMENTS, PRINCIPAL_TYPES, STATEMENT_ELEMENTS } from '../core/policy/grammar';
 import type { PolicyDocument } from '../core/policy/model';
+import { locateNode } from '../core/policy/parse';
 import { actionValueMarkdown, conditionKeyMarkdown, operatorMarkdown } from './docs';
 import { findAction, isWildcard } from '../core/catalog/catalog';
 import { effectiveAccess, type AccessResult } from '../core/evaluate/index';
 import { ACCESS_ANALYSIS_LIMIT } from '../core/rules/index';
 
 export function doHover(document: TextDocument, position: Position, policy: PolicyDocument): Hover | null {
-  if (!policy.root) return null;
-  const offset = document.offsetAt(position);
-  const node = findNodeAtOffset(policy.root, offset, false);
+  const found = locateNode(policy, document.offsetAt(position));
+  const node = found?.node;
   if (!node || node.type !== 'string' || !node.parent) return null;
-  const markdown = describe(node, policy);
+  const markdown = describe(node, found.pathOf, policy);
   if (!markdown) return null;
   return {
     contents: { kind: MarkupKind.Markdown, value: markdown },
@@ -22,11 +22,11 @@ export function doHover(document: TextDocument, position: Position, policy: Poli
   };
 }
 
-function describe(node: Node, policy?: PolicyDocument): string | undefined {
+function describe(node: Node, pathOf: (node: Node) => JSONPath, policy?: PolicyDocument): string | undefined {
   const parent = node.parent!;
   const isKey = parent.type === 'property' && parent.children?.[0] === node;
   // For a key, the path of its property's value; for a value, its own path.
-  const path = isKey ? getNodePath(parent.children?.[1] ?? parent) : getNodePath(node);
+  const path = isKey ? pathOf(parent.children?.[1] ?? parent) : pathOf(node);
   const value = String(node.value);
 
   const stmtLength = path[0] !== 'Statement' ? -1 : typeof path[1] === 'number' ? 2 : 1;

@@ -304,7 +304,8 @@ export interface Shadow {
 export function shadowOf(policy: PolicyDocument): Shadow {
   const value = toValue(policy.root as TreeNode | undefined);
   const text = JSON.stringify(value, null, 2) + '\n';
-  return { policy: parsePolicy(text), value };
+  // Found by path below (toShadowSpan, pathEdits): the whole tree.
+  return { policy: parsePolicy(text, { wholeTree: true }), value };
 }
 
 /** A host span (a diagnostic's) in the shadow: the same node (key or value) found by its path. */

@@ -51,7 +51,7 @@ export function analyzeIac(text: string, kind: IacKind): IacDocument {
 
 /** The host document for an IaC file: a PolicyDocument with no policy of its own and `iac` set. */
 export function iacHostDocument(text: string, kind: IacKind): PolicyDocument {
-  return { text, root: undefined, syntaxErrors: [], properties: [], statements: [], iac: analyzeIac(text, kind) };
+  return { text, root: undefined, syntaxErrors: [], duplicateKeys: [], properties: [], statements: [], iac: analyzeIac(text, kind) };
 }
 
 /** A template or .tf file is ours when it holds a key policy or k9's module, or is a broken file that mentions KMS keys. */

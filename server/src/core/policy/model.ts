@@ -77,14 +77,35 @@ export interface Statement {
   readonly notAction?: ValueList;
   readonly resource?: ValueList;
   readonly notResource?: ValueList;
-  readonly condition?: { readonly span: Span; readonly clauses: readonly ConditionClause[] };
+  readonly condition?: {
+    readonly span: Span;
+    readonly clauses: readonly ConditionClause[];
+    /** Operators whose value is not an object of condition keys (`"StringEquals": "x"`). */
+    readonly notObjects: readonly { readonly operator: string; readonly span: Span }[];
+  };
+}
+
+/** A key that an earlier key of the same object already has: AWS rejects the policy. */
+export interface DuplicateKey {
+  readonly name: string;
+  readonly span: Span;
+  /** The first key of that name in the object. */
+  readonly first: Span;
 }
 
 export interface PolicyDocument {
   readonly text: string;
-  /** The jsonc-parser tree, for position-based features. Undefined for empty or hopeless text. */
+  /**
+   * The jsonc-parser tree, for position-based features. Undefined for empty or hopeless text.
+   * parsePolicy reads each statement of a Statement array into the model as it is parsed and
+   * keeps only its node, with no children (a stub): a parse holds the model and not a second copy
+   * of the policy as a tree. `locateNode` (parse.ts) parses a stub's text again when a feature
+   * needs a position inside it.
+   */
   readonly root: Node | undefined;
   readonly syntaxErrors: readonly ParseError[];
+  /** Duplicate keys anywhere in the document, found while parsing. */
+  readonly duplicateKeys: readonly DuplicateKey[];
   /** Set when parsing gave up (for example, nesting too deep to walk safely). */
   readonly fatal?: string;
   readonly properties: readonly PropertyInfo[];

@@ -1,7 +1,8 @@
 /** Text -> PolicyDocument, with jsonc-parser. Never throws. */
-import { parseTree, type Node, type ParseError } from 'jsonc-parser';
+import { findNodeAtOffset, getNodePath, parseTree, visit, type JSONPath, type Node, type ParseError, type ParseOptions } from 'jsonc-parser';
 import type {
   ConditionClause,
+  DuplicateKey,
   PolicyDocument,
   PrincipalElement,
   PrincipalEntry,
@@ -21,28 +22,181 @@ export const MAX_DEPTH = 64;
  */
 const SAFE_TO_PARSE = 1000;
 
-export function parsePolicy(text: string): PolicyDocument {
+/**
+ * `wholeTree` keeps every node of the tree, statements included, for a caller that walks it by
+ * path (the JSON shadow of a policy written in YAML or HCL, see core/embed/edits.ts).
+ */
+export function parsePolicy(text: string, { wholeTree = false }: { wholeTree?: boolean } = {}): PolicyDocument {
   const syntaxErrors: ParseError[] = [];
   const limit = MAX_DEPTH * 4;
-  const tooDeep = () => ({ text, root: undefined, syntaxErrors: [], properties: [], statements: [], fatal: `JSON is nested more than ${limit} levels deep; not analyzed.` });
+  const tooDeep = () => ({ text, root: undefined, syntaxErrors: [], duplicateKeys: [], properties: [], statements: [], fatal: `JSON is nested more than ${limit} levels deep; not analyzed.` });
   // Nesting deeper than the limit needs more opening brackets than the limit: most documents
   // have fewer, and counting them is a few native searches, not a walk over every character.
   const openers = count(text, '{', SAFE_TO_PARSE) + count(text, '[', SAFE_TO_PARSE);
   if (openers > SAFE_TO_PARSE && exceedsDepth(text, limit)) return tooDeep();
-  let root: Node | undefined;
+  let built: Built;
   try {
-    // Strict options: the tree is built all the same, and the errors show what AWS would reject
-    // (comments, trailing commas), for the json-syntax rule to report.
-    root = parseTree(text, syntaxErrors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: true });
+    built = buildTree(text, syntaxErrors, !wholeTree);
   } catch (e) {
-    return { text, root: undefined, syntaxErrors, properties: [], statements: [], fatal: `could not parse: ${String(e)}` };
+    return { text, root: undefined, syntaxErrors, duplicateKeys: [], properties: [], statements: [], fatal: `could not parse: ${String(e)}` };
   }
-  if (openers > limit && openers <= SAFE_TO_PARSE) {
-    // Without syntax errors, every bracket outside a string is a node of the tree, so its depth
-    // is the bracket depth, and walking a few thousand nodes is cheaper than scanning the text.
-    if (syntaxErrors.length === 0 ? treeDeeperThan(root, limit) : exceedsDepth(text, limit)) return tooDeep();
+  // Without syntax errors, every bracket outside a string is a node of the tree, so its depth is
+  // the bracket depth the parser reached; with them, the text says.
+  if (openers > limit && openers <= SAFE_TO_PARSE && (syntaxErrors.length === 0 ? built.depth > limit : exceedsDepth(text, limit))) return tooDeep();
+  return modelOf(text, built.root, syntaxErrors, built.statements, built.duplicateKeys);
+}
+
+/** The options of every parse of a key policy's text. */
+const PARSE_OPTIONS: ParseOptions = { allowTrailingComma: false, disallowComments: true, allowEmptyContent: true };
+
+/** Statement nodes whose children buildTree dropped after reading them. */
+const READ = new WeakSet<Node>();
+
+/** A node while it is built (jsonc-parser's nodes are read-only). */
+type Writable = { -readonly [K in keyof Node]: Node[K] };
+
+interface Built {
+  root: Node | undefined;
+  /** The statements read from each Statement array while it was parsed, by the array's node. */
+  statements: Map<Node, Statement[]>;
+  duplicateKeys: DuplicateKey[];
+  /** The deepest nesting of objects and arrays. */
+  depth: number;
+}
+
+/**
+ * jsonc-parser's parseTree, built from the same `visit` events into the same nodes, with one
+ * difference: an object that closes as an element of a top-level Statement array is read into a
+ * Statement (and its duplicate keys noted) at once, and its children are dropped. The tree of a
+ * 1 MB policy is 10 MB that would otherwise live as long as the parse; this way each statement's
+ * nodes die young. Strict options: the tree is built all the same, and the errors show what AWS
+ * would reject (comments, trailing commas), for the json-syntax rule to report.
+ */
+function buildTree(text: string, errors: ParseError[], readStatements: boolean): Built {
+  const top: Writable = { type: 'array', offset: -1, length: -1, children: [], parent: undefined };
+  const statements = new Map<Node, Statement[]>();
+  const duplicates: DuplicateKey[] = [];
+  let current: Writable = top;
+  let depth = 0;
+  let deepest = 0;
+  const add = (node: Node): Node => {
+    current.children!.push(node);
+    return node;
+  };
+  const closeProperty = (end: number) => {
+    if (current.type === 'property') {
+      current.length = end - current.offset;
+      current = current.parent!;
+    }
+  };
+  const open = (type: 'object' | 'array', offset: number) => {
+    current = add({ type, offset, length: -1, parent: current, children: [] });
+    if (++depth > deepest) deepest = depth;
+  };
+  const close = (end: number) => {
+    closeProperty(end);
+    const node: Writable = current;
+    node.length = end - node.offset;
+    current = node.parent!;
+    depth--;
+    if (readStatements && node.type === 'object' && isStatementArray(current, top)) {
+      let list = statements.get(current);
+      if (!list) statements.set(current, (list = []));
+      list.push(readStatement(node, current.children!.length - 1));
+      findDuplicateKeys(node, duplicates);
+      node.children = undefined;
+      READ.add(node);
+    }
+    closeProperty(end);
+  };
+  visit(
+    text,
+    {
+      onObjectBegin: (offset) => open('object', offset),
+      onObjectProperty: (name, offset, length) => {
+        current = add({ type: 'property', offset, length: -1, parent: current, children: [] });
+        current.children!.push({ type: 'string', value: name, offset, length, parent: current });
+      },
+      onObjectEnd: (offset, length) => close(offset + length),
+      onArrayBegin: (offset) => open('array', offset),
+      onArrayEnd: (offset, length) => close(offset + length),
+      onLiteralValue: (value, offset, length) => {
+        add({ type: literalType(value), offset, length, parent: current, value });
+        closeProperty(offset + length);
+      },
+      onSeparator: (separator, offset) => {
+        if (current.type !== 'property') return;
+        if (separator === ':') current.colonOffset = offset;
+        else if (separator === ',') closeProperty(offset);
+      },
+      onError: (error, offset, length) => errors.push({ error, offset, length }),
+    },
+    PARSE_OPTIONS,
+  );
+  const root: Writable | undefined = top.children![0];
+  if (root) {
+    delete root.parent;
+    findDuplicateKeys(root, duplicates); // the rest: stubs have no children to look in
   }
-  return policyFromTree(text, root, syntaxErrors);
+  return { root, statements, duplicateKeys: duplicates, depth: deepest };
+}
+
+/** Is `node` the array value of a "Statement" property of the root object? */
+function isStatementArray(node: Node, top: Node): boolean {
+  const property = node.parent;
+  return node.type === 'array' && property?.type === 'property' && property.children?.[0]?.value === 'Statement' && property.parent?.parent === top;
+}
+
+function literalType(value: unknown): Node['type'] {
+  switch (typeof value) {
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+      return 'number';
+    case 'string':
+      return 'string';
+    default:
+      return 'null';
+  }
+}
+
+/**
+ * The tree node at `offset`, and the JSON path of it or of any node around it. Inside a
+ * statement whose children parsePolicy dropped, that statement's text is parsed again (a few
+ * hundred bytes): the nodes are those of a whole-document parse, offsets included.
+ */
+export function locateNode(policy: PolicyDocument, offset: number): { node: Node; pathOf(node: Node): JSONPath } | undefined {
+  if (!policy.root) return undefined;
+  const node = findNodeAtOffset(policy.root, offset, false);
+  if (!node) return undefined;
+  if (!READ.has(node)) return { node, pathOf: getNodePath };
+  const local: Writable | undefined = parseTree(policy.text.slice(node.offset, node.offset + node.length), [], PARSE_OPTIONS);
+  if (!local) return { node, pathOf: getNodePath };
+  shift(local, node.offset);
+  local.parent = node.parent; // in the tree as the stub is, though its array holds the stub
+  const prefix = getNodePath(node);
+  const pathOf = (n: Node): JSONPath => {
+    const inner: JSONPath = [];
+    for (let c: Node = n; c !== local; ) {
+      const parent = c.parent;
+      if (!parent) return getNodePath(n); // not in the statement: a node of the tree itself
+      if (parent.type === 'property') inner.push(parent.children![0].value as string);
+      else if (parent.type === 'array') inner.push(parent.children!.indexOf(c));
+      c = parent;
+    }
+    return [...prefix, ...inner.reverse()];
+  };
+  return { node: findNodeAtOffset(local, offset, false) ?? local, pathOf };
+}
+
+function shift(root: Node, by: number): void {
+  const stack: Writable[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    n.offset += by;
+    if (n.colonOffset !== undefined) n.colonOffset += by;
+    if (n.children) stack.push(...n.children);
+  }
 }
 
 /**
@@ -58,15 +212,26 @@ export interface EmbeddedNodeInfo {
 
 /** The model of a policy from a jsonc-parser-shaped tree whose offsets are in `text`. */
 export function policyFromTree(text: string, root: Node | undefined, syntaxErrors: ParseError[]): PolicyDocument {
-  if (!root || root.type !== 'object') return { text, root, syntaxErrors, properties: [], statements: [] };
+  const duplicates: DuplicateKey[] = [];
+  if (root) findDuplicateKeys(root, duplicates);
+  return modelOf(text, root, syntaxErrors, new Map(), duplicates);
+}
+
+/** The model, from the tree and what was read while it was built (`read`: statements by Statement array node). */
+function modelOf(text: string, root: Node | undefined, syntaxErrors: ParseError[], read: ReadonlyMap<Node, Statement[]>, duplicateKeys: DuplicateKey[]): PolicyDocument {
+  duplicateKeys.sort((a, b) => a.span.start - b.span.start);
+  if (!root || root.type !== 'object') return { text, root, syntaxErrors, duplicateKeys, properties: [], statements: [] };
 
   const top = propertiesOf(root);
   const statementNode = lastValue(root, 'Statement');
-  const statements: Statement[] = [];
+  let statements: Statement[] = [];
   if (statementNode?.type === 'array') {
-    statementNode.children?.forEach((child, index) => {
-      if (child.type === 'object') statements.push(readStatement(child, index));
-    });
+    statements = read.get(statementNode) ?? [];
+    if (!read.has(statementNode)) {
+      statementNode.children?.forEach((child, index) => {
+        if (child.type === 'object') statements.push(readStatement(child, index));
+      });
+    }
   } else if (statementNode?.type === 'object') {
     statements.push(readStatement(statementNode, 0));
   }
@@ -74,12 +239,53 @@ export function policyFromTree(text: string, root: Node | undefined, syntaxError
     text,
     root,
     syntaxErrors,
+    duplicateKeys,
     properties: top,
     version: scalar(lastValue(root, 'Version')),
     id: scalar(lastValue(root, 'Id')),
     statementSpan: statementNode && spanOf(statementNode),
     statements,
   };
+}
+
+/**
+ * Duplicate keys in every object under `node` (for a property's value, a later key of the same
+ * name). Iterative: the depth was checked before.
+ */
+function findDuplicateKeys(node: Node, out: DuplicateKey[]): void {
+  const stack: Node[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    const children = n.children;
+    if (!children) continue;
+    if (n.type === 'object') {
+      // Most objects in a policy have a handful of keys: comparing each with the earlier ones
+      // allocates nothing. Large ones get a map, so a hostile object stays linear.
+      const first = children.length > 16 ? new Map<unknown, Node>() : undefined;
+      for (let i = 0; i < children.length; i++) {
+        const key = children[i].children?.[0];
+        if (!key || key.type !== 'string') continue;
+        const earlier = first ? first.get(key.value) : firstKey(children, i, key.value);
+        if (earlier) out.push({ name: String(key.value), span: spanOf(key), first: spanOf(earlier) });
+        else first?.set(key.value, key);
+      }
+    }
+    // Only objects and arrays are pushed: a property's value is pushed in place of the property.
+    for (const c of children) {
+      if (c.type !== 'property') {
+        if (c.children) stack.push(c);
+      } else for (const part of c.children ?? []) if (part.children) stack.push(part);
+    }
+  }
+}
+
+/** The key of the first of properties[0..before) with this name, if any. */
+function firstKey(properties: readonly Node[], before: number, name: unknown): Node | undefined {
+  for (let j = 0; j < before; j++) {
+    const key = properties[j].children?.[0];
+    if (key && key.type === 'string' && key.value === name) return key;
+  }
+  return undefined;
 }
 
 /** Cheap bracket-depth scan so that pathological nesting never reaches a recursive parser. */
@@ -95,29 +301,6 @@ function exceedsDepth(text: string, limit: number): boolean {
     else if (c === 123 || c === 91) {
       if (++depth > limit) return true;
     } else if (c === 125 || c === 93) depth = Math.max(0, depth - 1);
-  }
-  return false;
-}
-
-/**
- * Are objects and arrays nested more than `limit` deep in this tree? Recursive, but it stops one
- * level past the limit, so it never goes deeper than that.
- */
-function treeDeeperThan(root: Node | undefined, limit: number): boolean {
-  return root !== undefined && isContainer(root) && containerDeeperThan(root, limit);
-}
-
-function isContainer(node: Node): boolean {
-  return node.type === 'object' || node.type === 'array';
-}
-
-/** `node` is an object or array: does it, with what it contains, nest more than `limit` deep? */
-function containerDeeperThan(node: Node, limit: number): boolean {
-  if (limit === 0) return true;
-  for (const child of node.children ?? []) {
-    // An object's children are properties: [key, value]; only the value can be a container.
-    const value = child.type === 'property' ? child.children?.[1] : child;
-    if (value && isContainer(value) && containerDeeperThan(value, limit - 1)) return true;
   }
   return false;
 }
@@ -202,9 +385,11 @@ function principal(node: Node | undefined): PrincipalElement | undefined {
 function conditions(node: Node | undefined): Statement['condition'] {
   if (!node) return undefined;
   const clauses: ConditionClause[] = [];
+  const notObjects: { operator: string; span: Span }[] = [];
   if (node.type === 'object') {
     for (const opProp of node.children ?? []) {
       const [opKey, opValue] = opProp.children ?? [];
+      if (opValue && opValue.type !== 'object') notObjects.push({ operator: String(opKey?.value), span: spanOf(opValue) });
       const operator = scalar(opKey);
       if (!operator || opValue?.type !== 'object') continue;
       for (const keyProp of opValue.children ?? []) {
@@ -215,7 +400,7 @@ function conditions(node: Node | undefined): Statement['condition'] {
       }
     }
   }
-  return { span: spanOf(node), clauses };
+  return { span: spanOf(node), clauses, notObjects };
 }
 
 function readStatement(node: Node, index: number): Statement {

@@ -2,7 +2,8 @@
  * Quick fixes, each found by its rule id (the diagnostic code). They return plain edits that
  * touch only what must change; `service/` turns them into LSP code actions.
  */
-import { findNodeAtOffset, getNodePath, type JSONPath } from 'jsonc-parser';
+import type { JSONPath } from 'jsonc-parser';
+import { locateNode } from '../policy/parse';
 import { capabilitiesOf, expandAction, isWildcard, splitAction, type Capability } from '../catalog/catalog';
 import { effectiveAccess } from '../evaluate/index';
 import { parseOperator } from '../policy/operators';
@@ -29,9 +30,8 @@ type Fixer = (policy: PolicyDocument, request: FixRequest) => Fix[];
 const replacement = (r: FixRequest) => (typeof r.data?.replacement === 'string' ? r.data.replacement : undefined);
 
 function pathAt(policy: PolicyDocument, offset: number): JSONPath | undefined {
-  if (!policy.root) return undefined;
-  const node = findNodeAtOffset(policy.root, offset, false);
-  return node ? getNodePath(node) : undefined;
+  const found = locateNode(policy, offset);
+  return found?.pathOf(found.node);
 }
 
 function statementPathAt(policy: PolicyDocument, offset: number): JSONPath | undefined {

@@ -1,4 +1,4 @@
-import { printParseErrorCode, ParseErrorCode, type Node } from 'jsonc-parser';
+import { printParseErrorCode, ParseErrorCode } from 'jsonc-parser';
 import { spanOf } from '../policy/parse';
 import type { Rule, RuleFinding } from './types';
 
@@ -30,7 +30,13 @@ export const jsonSyntax: Rule = {
     if (policy.root && policy.root.type !== 'object') {
       out.push({ span: spanOf(policy.root), message: 'A key policy must be a JSON object with a "Statement" element.' });
     }
-    if (policy.root) duplicateKeys(policy.root, out);
+    for (const d of policy.duplicateKeys) {
+      out.push({
+        span: d.span,
+        message: `Duplicate key "${d.name}": AWS rejects a policy with duplicate keys, and other tools silently keep only one of them. Merge or remove one.`,
+        related: [{ span: d.first, message: `first "${d.name}"` }],
+      });
+    }
     if (!policy.root && text.trim() === '') {
       out.push({ span: { start: 0, end: 0 }, message: 'Empty key policy: it needs a "Version" and a "Statement".' });
     }
@@ -49,46 +55,4 @@ function trailingComma(text: string, closeOffset: number): number | undefined {
 function describe(code: ParseErrorCode): string {
   const name = printParseErrorCode(code);
   return name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-}
-
-function duplicateKeys(node: Node, out: RuleFinding[]): void {
-  const stack: Node[] = [node];
-  while (stack.length) {
-    const n = stack.pop()!;
-    const children = n.children;
-    if (!children) continue;
-    if (n.type === 'object') {
-      // Most objects in a policy have a handful of keys: comparing each with the earlier ones
-      // allocates nothing. Large ones get a map, so a hostile object stays linear.
-      const first = children.length > 16 ? new Map<unknown, Node>() : undefined;
-      for (let i = 0; i < children.length; i++) {
-        const key = children[i].children?.[0];
-        if (!key || key.type !== 'string') continue;
-        const earlier = first ? first.get(key.value) : firstKey(children, i, key.value);
-        if (earlier) {
-          const name = String(key.value);
-          out.push({
-            span: spanOf(key),
-            message: `Duplicate key "${name}": AWS rejects a policy with duplicate keys, and other tools silently keep only one of them. Merge or remove one.`,
-            related: [{ span: spanOf(earlier), message: `first "${name}"` }],
-          });
-        } else first?.set(key.value, key);
-      }
-    }
-    // Only objects and arrays are pushed: a property's value is pushed in place of the property.
-    for (const c of children) {
-      if (c.type !== 'property') {
-        if (c.children) stack.push(c);
-      } else for (const part of c.children ?? []) if (part.children) stack.push(part);
-    }
-  }
-}
-
-/** The key of the first of properties[0..before) with this name, if any. */
-function firstKey(properties: readonly Node[], before: number, name: unknown): Node | undefined {
-  for (let j = 0; j < before; j++) {
-    const key = properties[j].children?.[0];
-    if (key && key.type === 'string' && key.value === name) return key;
-  }
-  return undefined;
 }

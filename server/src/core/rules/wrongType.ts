@@ -1,5 +1,4 @@
-import type { Node } from 'jsonc-parser';
-import type { PolicyDocument, Statement, ValueList } from '../policy/model';
+import type { ValueList } from '../policy/model';
 import { spanOf } from '../policy/parse';
 import type { Rule, RuleFinding } from './types';
 import { statementName } from './util';
@@ -30,7 +29,6 @@ export const wrongType: Rule = {
     if (statementNode?.type === 'array') {
       for (const child of statementNode.children ?? []) if (child.type !== 'object') expect(spanOf(child), 'Each statement', 'an object');
     }
-    const nodes = statementNodes(policy);
     for (const s of policy.statements) {
       // Named only when there is something to report: most statements have nothing.
       const name = () => statementName(s);
@@ -45,13 +43,7 @@ export const wrongType: Rule = {
         if (principal.wrongType) expect(principal.span, `The principal in ${name()}`, '"*" or an object such as {"AWS": [...]}');
         for (const e of principal.entries) listTypes(e.values, () => `"${e.type}" in ${name()}`, out);
       }
-      const conditionNode = s.condition && valueNodeAt(nodes, s, s.condition.span.start);
-      if (conditionNode?.type === 'object') {
-        for (const op of conditionNode.children ?? []) {
-          const value = op.children?.[1];
-          if (value && value.type !== 'object') expect(spanOf(value), `Condition operator "${op.children?.[0]?.value}"`, 'an object of condition keys');
-        }
-      }
+      for (const op of s.condition?.notObjects ?? []) expect(op.span, `Condition operator "${op.operator}"`, 'an object of condition keys');
       for (const c of s.condition?.clauses ?? []) {
         for (const w of c.values.wrongTypes) expect(w, `The value of "${c.key.value}"`, 'a string, a boolean, a number, or a list of them');
       }
@@ -65,22 +57,4 @@ function listTypes(list: ValueList | undefined, what: () => string, out: RuleFin
   if (!list) return;
   for (const i of list.items) if (!i.literal) out.push({ span: i.span, message: `${what()} must hold strings, not ${i.value}; AWS rejects the policy. Quote it.` });
   for (const w of list.wrongTypes) out.push({ span: w, message: `${what()} must be a string or a list of strings; AWS rejects the policy.` });
-}
-
-/** The statements' nodes, as parsePolicy read them (the last "Statement" wins): statement `index` is at that position. */
-function statementNodes(policy: PolicyDocument): readonly Node[] {
-  let value: Node | undefined;
-  for (const prop of policy.root?.children ?? []) if (prop.children?.[0]?.value === 'Statement') value = prop.children?.[1];
-  return value?.type === 'array' ? (value.children ?? []) : value?.type === 'object' ? [value] : [];
-}
-
-/** The value node of one of the statement's properties, by its offset: no walk from the root. */
-function valueNodeAt(statements: readonly Node[], s: Statement, offset: number): Node | undefined {
-  const node = statements[s.index];
-  if (node?.offset !== s.span.start) return undefined;
-  for (const prop of node.children ?? []) {
-    const value = prop.children?.[1];
-    if (value?.offset === offset) return value;
-  }
-  return undefined;
 }
