@@ -56,7 +56,17 @@ interface CacheEntry {
   policy: PolicyDocument;
 }
 
-export function startServer(connection: Connection, options: ServiceOptions & { domainDocsUrl?: string; files?: FileAccess } = {}): void {
+/** Above this many characters, a document's previous parse is collected before it is parsed again (a full GC takes about 10 ms). */
+const COLLECT_BEFORE_REPARSE = 256 * 1024;
+
+export interface ServerOptions extends ServiceOptions {
+  domainDocsUrl?: string;
+  files?: FileAccess;
+  /** A full garbage collection (node's `gc` under --expose-gc), if the process has one. */
+  collectGarbage?: () => void;
+}
+
+export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const serviceOptions: ServiceOptions = { ...options };
   const documents = new TextDocuments(TextDocument);
   /** One parse per document version, shared by every feature. Dropped when the document closes. */
@@ -228,6 +238,9 @@ export function startServer(connection: Connection, options: ServiceOptions & { 
     }
     // The previous parse is garbage from here: nothing may hold it while the new one is built.
     if (hit) (hit as Partial<CacheEntry>).policy = undefined;
+    // A large document's previous parse and text are most of the heap: collected now, before the
+    // new parse is built, the heap never holds both (10 MB less peak RSS with a 1 MB document).
+    if (hit && options.collectGarbage && document.getText().length > COLLECT_BEFORE_REPARSE) options.collectGarbage();
     const policy = svc.parse(document);
     cache.set(uri, { version: document.version, policy });
     let text = 0;

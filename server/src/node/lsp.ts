@@ -11,5 +11,7 @@ export function run(): void {
     docsUrl: pathToFileURL(join(__dirname, '..', 'docs', 'rules.md')).href,
     domainDocsUrl: pathToFileURL(join(__dirname, '..', 'docs', 'domain-spec.md')).href,
     files: { readFile, findFiles },
+    // --expose-gc is one of the server's node flags (the bin's shebang).
+    collectGarbage: (globalThis as { gc?: () => void }).gc,
   });
 }
