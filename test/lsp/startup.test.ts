@@ -4,7 +4,7 @@
  * reach the VS Code client, and the IPC transport the client uses works.
  */
 import { strict as assert } from 'node:assert';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -38,6 +38,12 @@ test('the node flags of the bin’s shebang and the server’s environment are t
   for (const [name, value] of Object.entries(SERVER_ENV)) {
     assert.match(client, new RegExp(`\\b"?${name}"?:${JSON.stringify(value)}`), `dist/client.js sets ${name} for the server`);
   }
+});
+
+test('the build’s code cache of lsp.js is accepted with the server’s node flags only', () => {
+  const check = (flags: string[]) => spawnSync(process.execPath, [...flags, join(ROOT, 'scripts', 'code-cache.mjs'), '--check', join(ROOT, 'dist', 'lsp.js')], { env: { ...process.env, ...SERVER_ENV } }).status;
+  assert.equal(check(serverNodeFlags()), 0, 'accepted: start-up deserializes instead of compiling');
+  assert.equal(check([]), 1, 'rejected under other flags (and then lsp.js is compiled as usual)');
 });
 
 /** initialize, open a key policy, pull its diagnostics: over the given connection. */

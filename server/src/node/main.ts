@@ -3,7 +3,14 @@
  * This file is small on purpose: the LSP shell (node/lsp.ts: vscode-languageserver, server.ts) is
  * a separate bundle, and the language service is loaded later still, on first use (server.ts).
  */
+import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
 import { SERVER_NAME, SERVER_VERSION } from './initialize';
+
+/** How lsp.js is compiled with its code cache (scripts/code-cache.mjs); set by the bundle only. */
+declare const LSP_WRAPPER: { head: string; tail: string } | undefined;
 
 const args = process.argv.slice(2);
 if (args.includes('--version')) {
@@ -18,5 +25,30 @@ if (!args.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--s
   process.argv.push('--stdio');
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-(require('./lsp') as typeof import('./lsp')).run();
+type Lsp = typeof import('./lsp');
+
+/**
+ * lsp.js, compiled with the V8 code cache the build writes beside it (dist/lsp.js.cache, made with
+ * the server's node flags by scripts/code-cache.mjs): about a third of the time to the answer to
+ * initialize is compiling lsp.js. It is required as usual without a cache (out/, or a bundle edited
+ * since the build: it has another modification time) and with --enable-source-maps (node maps the
+ * stack traces of required files only). A cache V8 rejects (another node, such as VS Code's
+ * Electron, or other flags) only means compiling as usual. The server never writes the cache.
+ */
+function loadLsp(): Lsp {
+  const file = join(__dirname, 'lsp.js');
+  const cache = `${file}.cache`;
+  const wrapper = typeof LSP_WRAPPER === 'undefined' || process.sourceMapsEnabled ? undefined : LSP_WRAPPER;
+  const cached = wrapper && statSync(cache, { throwIfNoEntry: false });
+  if (!wrapper || !cached || cached.mtimeMs !== statSync(file).mtimeMs) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('./lsp') as Lsp;
+  }
+  const source = wrapper.head + readFileSync(file, 'utf8') + wrapper.tail;
+  const script = new Script(source, { filename: file, lineOffset: -1, cachedData: readFileSync(cache) });
+  const lsp = { exports: {} as Lsp };
+  script.runInThisContext()(lsp.exports, createRequire(file), lsp, file, dirname(file));
+  return lsp.exports;
+}
+
+loadLsp().run();
