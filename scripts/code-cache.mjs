@@ -8,7 +8,7 @@
 // functions start-up compiles lazily are in the cache too. The server never writes it: a rejected
 // or missing cache only means compiling as usual.
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -66,7 +66,7 @@ function compile(file, cachedData) {
   return new Script(LSP_WRAPPER.head + source + LSP_WRAPPER.tail, { filename: file, lineOffset: -1, cachedData });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   const [mode, file] = process.argv.slice(2);
   if (mode === '--write') {
     const script = compile(file);

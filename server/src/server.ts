@@ -56,7 +56,11 @@ interface CacheEntry {
   policy: PolicyDocument;
 }
 
-/** Above this many characters, a document's previous parse is collected before it is parsed again (a full GC takes about 10 ms). */
+/**
+ * Above this many characters, a document's previous parse is collected before it is parsed again.
+ * A full GC takes 20-35 ms with a 1 MB document open, within its 250 ms edit budget; a burst of
+ * edits is parsed once (push coalesces them, pull asks for the last version).
+ */
 const COLLECT_BEFORE_REPARSE = 256 * 1024;
 
 export interface ServerOptions extends ServiceOptions {

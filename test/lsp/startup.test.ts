@@ -31,6 +31,7 @@ test('the command ids the server announces are the service’s', () => {
 test('the node flags of the bin’s shebang and the server’s environment are the ones the VS Code client starts the server with', () => {
   const flags = serverNodeFlags();
   assert.ok(flags.includes('--max-semi-space-size=1'), `shebang flags: ${flags.join(' ')}`);
+  assert.ok(flags.includes('--expose-gc'), 'the server collects a large document’s previous parse with gc (server.ts)');
   const client = readFileSync(join(ROOT, 'dist', 'client.js'), 'utf8');
   assert.ok(client.includes(JSON.stringify(flags)), 'dist/client.js carries the same flags');
   // The server needs no CA certificates: node must not build a certificate store before it starts.
@@ -40,10 +41,16 @@ test('the node flags of the bin’s shebang and the server’s environment are t
   }
 });
 
-test('the build’s code cache of lsp.js is accepted with the server’s node flags only', () => {
-  const check = (flags: string[]) => spawnSync(process.execPath, [...flags, join(ROOT, 'scripts', 'code-cache.mjs'), '--check', join(ROOT, 'dist', 'lsp.js')], { env: { ...process.env, ...SERVER_ENV } }).status;
+test('the build’s code cache of lsp.js is accepted with the server’s node flags only, and the server uses it', () => {
+  const env = { ...process.env, ...SERVER_ENV, NODE_OPTIONS: '' };
+  const check = (flags: string[]) => spawnSync(process.execPath, [...flags, join(ROOT, 'scripts', 'code-cache.mjs'), '--check', join(ROOT, 'dist', 'lsp.js')], { env }).status;
   assert.equal(check(serverNodeFlags()), 0, 'accepted: start-up deserializes instead of compiling');
   assert.equal(check([]), 1, 'rejected under other flags (and then lsp.js is compiled as usual)');
+  // The server itself, started and stopped (stdin closed): main.ts compiles lsp.js with the cache.
+  const spy = join(ROOT, 'test', 'support', 'code-cache-spy.cjs');
+  const started = (flags: string[]) => spawnSync(process.execPath, [...flags, '-r', spy, join(ROOT, 'dist', 'server.js'), '--stdio'], { env, input: '', encoding: 'utf8' }).stderr;
+  assert.match(started(serverNodeFlags()), /code cache of lsp\.js: accepted/);
+  assert.match(started([]), /code cache of lsp\.js: rejected/);
 });
 
 /** initialize, open a key policy, pull its diagnostics: over the given connection. */

@@ -97,6 +97,16 @@ describe('statements read while parsing', () => {
     assert.equal(version.value, '2012-10-17');
   });
 
+  test('locateNode in a statement with a 150,000-element array', () => {
+    const text = `{"Statement": [{"Sid": "Big", "Action": ["kms:Re*"${', 1'.repeat(150_000)}]}]}`;
+    const policy = parsePolicy(text);
+    const found = locateNode(policy, text.indexOf('kms:Re*'));
+    assert.equal(found?.node.value, 'kms:Re*');
+    assert.deepEqual(found.pathOf(found.node), ['Statement', 0, 'Action', 0]);
+    const last = locateNode(policy, text.lastIndexOf('1'));
+    assert.deepEqual(last?.pathOf(last.node), ['Statement', 0, 'Action', 150_000]);
+  });
+
   test('locateNode: at every offset, the node and path of the whole tree', () => {
     let located = 0;
     for (const [name, text] of texts) {

@@ -37,18 +37,29 @@ type Lsp = typeof import('./lsp');
  */
 function loadLsp(): Lsp {
   const file = join(__dirname, 'lsp.js');
-  const cache = `${file}.cache`;
-  const wrapper = typeof LSP_WRAPPER === 'undefined' || process.sourceMapsEnabled ? undefined : LSP_WRAPPER;
-  const cached = wrapper && statSync(cache, { throwIfNoEntry: false });
-  if (!wrapper || !cached || cached.mtimeMs !== statSync(file).mtimeMs) {
+  const script = withCodeCache(file);
+  if (!script) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('./lsp') as Lsp;
   }
-  const source = wrapper.head + readFileSync(file, 'utf8') + wrapper.tail;
-  const script = new Script(source, { filename: file, lineOffset: -1, cachedData: readFileSync(cache) });
   const lsp = { exports: {} as Lsp };
   script.runInThisContext()(lsp.exports, createRequire(file), lsp, file, dirname(file));
   return lsp.exports;
+}
+
+/** lsp.js compiled with its code cache, or undefined when there is none to use (or it cannot be read). */
+function withCodeCache(file: string): Script | undefined {
+  const sourceMaps = process.sourceMapsEnabled ?? process.execArgv.includes('--enable-source-maps'); // node < 20.7 has no sourceMapsEnabled
+  if (typeof LSP_WRAPPER === 'undefined' || sourceMaps) return undefined;
+  try {
+    const cache = `${file}.cache`;
+    const cached = statSync(cache, { throwIfNoEntry: false });
+    if (!cached?.isFile() || cached.mtimeMs !== statSync(file).mtimeMs) return undefined;
+    const source = LSP_WRAPPER.head + readFileSync(file, 'utf8') + LSP_WRAPPER.tail;
+    return new Script(source, { filename: file, lineOffset: -1, cachedData: readFileSync(cache) });
+  } catch {
+    return undefined; // unreadable: compile as usual
+  }
 }
 
 loadLsp().run();

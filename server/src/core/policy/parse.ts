@@ -195,7 +195,7 @@ function shift(root: Node, by: number): void {
     const n = stack.pop()!;
     n.offset += by;
     if (n.colonOffset !== undefined) n.colonOffset += by;
-    if (n.children) stack.push(...n.children);
+    if (n.children) for (const c of n.children) stack.push(c); // not push(...): a 100,000-element array overflows the stack
   }
 }
 
@@ -248,13 +248,16 @@ function modelOf(text: string, root: Node | undefined, syntaxErrors: ParseError[
   };
 }
 
+/** A hostile document can hold hundreds of thousands; the rule reports 200. */
+const MAX_DUPLICATE_KEYS = 10_000;
+
 /**
  * Duplicate keys in every object under `node` (for a property's value, a later key of the same
  * name). Iterative: the depth was checked before.
  */
 function findDuplicateKeys(node: Node, out: DuplicateKey[]): void {
   const stack: Node[] = [node];
-  while (stack.length) {
+  while (stack.length && out.length < MAX_DUPLICATE_KEYS) {
     const n = stack.pop()!;
     const children = n.children;
     if (!children) continue;
