@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { measure, measureTimed, summarize } from '../bench/lib/stats.mjs';
-import { NODE_FLAGS, ROOT, SERVER_ENV, spawnServer } from '../bench/lib/lsp.mjs';
+import { NODE_FLAGS, ROOT, SERVER_PROCESS_ENV, spawnServer } from '../bench/lib/lsp.mjs';
 import { cliRobustness } from '../bench/cli-robustness.mjs';
 import { domainWorkspace, policyVariant } from '../bench/lib/generate.mjs';
 
@@ -232,23 +232,28 @@ const KEY_URI = (name) => `file:///bench/${name}.key-policy.json`;
 /** Set when this machine gives every process extra CA certificates to load at start-up. */
 const INHERITED_CA = Boolean(process.env.NODE_EXTRA_CA_CERTS);
 
-async function serverProcess() {
-  const startup = await measureTimed(
+/** Spawn -> initialize result, median of many; `env` is the server's environment. */
+function measureStartup(env, runs) {
+  return measureTimed(
     async () => {
-      const s = spawnServer();
+      const s = spawnServer({ env });
       await s.initialize();
       const dt = performance.now() - s.spawnedAt;
       await s.shutdown();
       return dt;
     },
-    { warmup: 2, runs: scale(20), maxMs: 20000 },
+    { warmup: 2, runs: scale(runs), maxMs: 20000 },
   );
+}
+
+async function serverProcess() {
+  const startup = await measureStartup(SERVER_PROCESS_ENV, 20);
   // The same machine's floor: spawning node itself, with nothing to load.
   const bare = await measureTimed(
     () =>
       new Promise((resolve) => {
         const t0 = performance.now();
-        spawn(process.execPath, ['-e', '0'], { env: SERVER_ENV }).on('exit', () => resolve(performance.now() - t0));
+        spawn(process.execPath, ['-e', '0'], { env: SERVER_PROCESS_ENV }).on('exit', () => resolve(performance.now() - t0));
       }),
     { warmup: 2, runs: scale(20), maxMs: 10000 },
   );
@@ -257,16 +262,7 @@ async function serverProcess() {
   if (INHERITED_CA) {
     // This machine sets NODE_EXTRA_CA_CERTS for every process; the client clears it for the server
     // (bin/server-node-flags.js). Here is what a launcher that passes it on gets.
-    const inherited = await measureTimed(
-      async () => {
-        const s = spawnServer({ env: process.env });
-        await s.initialize();
-        const dt = performance.now() - s.spawnedAt;
-        await s.shutdown();
-        return dt;
-      },
-      { warmup: 1, runs: scale(10), maxMs: 10000 },
-    );
+    const inherited = await measureStartup(process.env, 10);
     row('server', 'reference: start-up with NODE_EXTRA_CA_CERTS passed on', { value: inherited, note: 'the bin run directly from a shell that sets it' });
   }
 

@@ -15,7 +15,7 @@ export const SERVER_BIN = join(ROOT, 'bin', 'kms-policy-language-server.js');
 const launch = require(join(ROOT, 'bin', 'server-node-flags.js'));
 export const SERVER_NODE_FLAGS = launch.serverNodeFlags();
 /** The environment the VS Code client starts the server with: this process's, with SERVER_ENV over it. */
-export const SERVER_ENV = { ...process.env, ...launch.SERVER_ENV };
+export const SERVER_PROCESS_ENV = { ...process.env, ...launch.SERVER_ENV };
 export const NODE_FLAGS = [...SERVER_NODE_FLAGS, ...(process.env.KMS_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 
 /**
@@ -23,7 +23,7 @@ export const NODE_FLAGS = [...SERVER_NODE_FLAGS, ...(process.env.KMS_BENCH_NODE_
  * that environment. `initialize({pull})` declares the textDocument.diagnostic capability (LSP
  * 3.17), otherwise the server pushes.
  */
-export function spawnServer({ env = SERVER_ENV } = {}) {
+export function spawnServer({ env = SERVER_PROCESS_ENV } = {}) {
   const t0 = performance.now();
   const child = spawn(process.execPath, [...NODE_FLAGS, SERVER_BIN, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));

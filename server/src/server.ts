@@ -76,12 +76,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   /** One parse per document version, shared by every feature. Dropped when the document closes. */
   const cache = new Map<string, CacheEntry>();
   /**
-   * The parse cache keeps the documents used most recently. A parse (tree, model and, through the
-   * evaluator's per-parse caches, effective access) is about 25 times its text, so a thousand
-   * open policies would otherwise hold 75 MB; a document that has left it is parsed again when used.
+   * The parse cache keeps the documents used most recently. A parse (model and, through the
+   * evaluator's per-parse caches, effective access) of a 3 KB policy is about 30 times its text,
+   * so a thousand open policies would otherwise hold 90 MB; a document that has left it is parsed
+   * again when used.
    */
   const MAX_CACHED_PARSES = 32;
-  /** Past this many characters in all, the cache keeps only the parse in use: one parse of a 1 MB document is 17 MB. */
+  /** Past this many characters in all, the cache keeps only the parse in use: one parse of a 1 MB document is 9 MB. */
   const MAX_CACHED_TEXT = 256 * 1024;
   let canPullConfiguration = false;
   /** LSP 3.17 pull diagnostics when the client supports them (VS Code does); otherwise we push on every change, with no delay. */
@@ -149,7 +150,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    * Runs diagnoseSteps for the document's current version in slices of SLICE_MS, checking
    * `abandoned` between slices. When the document changes under it, the run starts again on the
    * new version (positions are computed from the live document). Resolves undefined when
-   * abandoned or closed, and with null when the analysis failed (logged).
+   * abandoned or closed, and with no diagnostics when the analysis failed (logged).
    */
   async function diagnoseSliced(uri: string, abandoned: (version: number) => boolean): Promise<{ version: number; diagnostics: Diagnostic[] } | undefined> {
     for (;;) {

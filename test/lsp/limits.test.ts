@@ -156,6 +156,21 @@ describe('a burst of 20 changes in one write (push diagnostics)', () => {
     return published.all.slice(from).filter((p) => p.uri === uri);
   }
 
+  /**
+   * The publishes after 20 changes (versions 2..21): the last is version 21, with the one typo of
+   * the final text where it is; one write arrives as one read, so it was validated a few times at
+   * most, never once per change. Returns the typo's diagnostic.
+   */
+  function assertFinalTypo(after: Published[], final: string): Published['diagnostics'][number] {
+    const last = after.at(-1)!;
+    assert.equal(last.version, 21, `versions published: ${after.map((p) => p.version).join(', ')}`);
+    const typo = last.diagnostics.filter((d) => d.code === 'unknown-action');
+    assert.equal(typo.length, 1, last.diagnostics.map((d) => d.code).join(', '));
+    assert.deepEqual(typo[0].range.start, positionOf(final, '"kms:Encrpyt"'));
+    assert.ok(after.length <= 3, `coalesced: ${after.length} publishes for 20 changes (versions ${after.map((p) => p.version).join(', ')})`);
+    return typo[0];
+  }
+
   test('full-text changes: the last publish is the final version, with the final text\'s diagnostics', async () => {
     const uri = 'file:///work/burst/full.key-policy.json';
     await open(server, uri, policy('v1'));
@@ -169,14 +184,8 @@ describe('a burst of 20 changes in one write (push diagnostics)', () => {
     server.child.stdin!.write(frame(changes));
     const final = policy('v21', true);
     const after = await settle(uri, final, 21, from);
-    const last = after.at(-1)!;
-    assert.equal(last.version, 21, `versions published: ${after.map((p) => p.version).join(', ')}`);
-    const typo = last.diagnostics.filter((d) => d.code === 'unknown-action');
-    assert.equal(typo.length, 1, last.diagnostics.map((d) => d.code).join(', '));
-    assert.deepEqual(typo[0].range.start, positionOf(final, '"kms:Encrpyt"'));
-    assert.match(typo[0].message, /kms:Encrpyt/);
-    // One write arrives as one read: validated once (a few times at most, never once per change).
-    assert.ok(after.length <= 3, `coalesced: ${after.length} publishes for 20 changes (versions ${after.map((p) => p.version).join(', ')})`);
+    const typo = assertFinalTypo(after, final);
+    assert.match(typo.message, /kms:Encrpyt/);
     assert.ok(after.every((p, i) => i === 0 || (p.version ?? 0) > (after[i - 1].version ?? 0)), 'in version order');
   });
 
@@ -201,12 +210,7 @@ describe('a burst of 20 changes in one write (push diagnostics)', () => {
     server.child.stdin!.write(frame(changes));
     const final = start.replace('"kms:Sign", ""', `"kms:Sign",${' '.repeat(9)} "${typed}"`);
     const after = await settle(uri, final, 21, from);
-    const last = after.at(-1)!;
-    assert.equal(last.version, 21, `versions published: ${after.map((p) => p.version).join(', ')}`);
-    const typo = last.diagnostics.filter((d) => d.code === 'unknown-action');
-    assert.equal(typo.length, 1, last.diagnostics.map((d) => d.code).join(', '));
-    assert.deepEqual(typo[0].range.start, positionOf(final, '"kms:Encrpyt"'));
-    assert.ok(after.length <= 3, `coalesced: ${after.length} publishes for 20 changes (versions ${after.map((p) => p.version).join(', ')})`);
+    assertFinalTypo(after, final);
     assert.deepEqual(server.log.filter((l) => l.type === 1), [], 'no error was logged');
   });
 });

@@ -226,14 +226,9 @@ function modelOf(text: string, root: Node | undefined, syntaxErrors: ParseError[
   const statementNode = lastValue(root, 'Statement');
   let statements: Statement[] = [];
   if (statementNode?.type === 'array') {
-    statements = read.get(statementNode) ?? [];
-    if (!read.has(statementNode)) {
-      statementNode.children?.forEach((child, index) => {
-        if (child.type === 'object') statements.push(readStatement(child, index));
-      });
-    }
+    statements = read.get(statementNode) ?? (statementNode.children ?? []).flatMap((child, index) => (child.type === 'object' ? [readStatement(child, index)] : []));
   } else if (statementNode?.type === 'object') {
-    statements.push(readStatement(statementNode, 0));
+    statements = [readStatement(statementNode, 0)];
   }
   return {
     text,
