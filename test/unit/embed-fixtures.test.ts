@@ -313,3 +313,24 @@ describe('IaC document symbols', () => {
     }
   });
 });
+
+describe('a large template with small key policies', () => {
+  // Over the 128 KB past which effective access is not analyzed; the policies in it are small.
+  const pad = (text: string) => text + '\n' + '# padding\n'.repeat(15_000);
+  for (const name of ['orders.template.yaml', 'main.tf']) {
+    test(`${name}: the same findings, who-can hover and rewrites as without 150 KB of comments`, () => {
+      const small = doc(name);
+      const large = doc(name, pad(fixture(name)));
+      assert.ok(large.getText().length > 128 * 1024);
+      const codes = (d: TextDocument) => service.doValidation(d, service.parse(d)).map((x) => `${x.code}@${x.range.start.line}:${x.range.start.character}`);
+      assert.deepEqual(codes(large), codes(small));
+      assert.ok(codes(large).some((c) => c.startsWith('missing-deny-everyone-else') || c.startsWith('over-broad-grant')), codes(large).join(', '));
+      const at = small.positionAt(small.getText().indexOf('kms:Decrypt') + 2);
+      const hover = (d: TextDocument) => JSON.stringify(service.doHover(d, at, service.parse(d))?.contents ?? null);
+      assert.match(hover(large), /Who can call kms:Decrypt/);
+      assert.equal(hover(large), hover(small));
+      const titles = (d: TextDocument) => service.doCodeActions(d, { start: at, end: at }, { diagnostics: [] }, service.parse(d)).map((a) => a.title);
+      assert.deepEqual(titles(large), titles(small));
+    });
+  }
+});

@@ -5,7 +5,7 @@ import type { PolicyDocument } from '../core/policy/model';
 import { collapseToWildcard, expandWildcard, quickFixes, type Fix } from '../core/rewrite/quickFixes';
 import type { Edit } from '../core/rewrite/edits';
 import { SOURCE } from './diagnostics';
-import { ACCESS_ANALYSIS_LIMIT } from '../core/rules/index';
+import { accessAnalyzable } from '../core/rules/index';
 import { rewriteActions, type RewriteSettings } from './rewrite';
 
 /** Diagnostics whose quick fixes include the whole least-privilege rewrite. */
@@ -39,7 +39,7 @@ export function doCodeActions(document: TextDocument, range: Range, context: Cod
   const actions: CodeAction[] = [];
   // Code actions are asked for at every cursor move. Like the access rules, the rewrite (effective
   // access of every principal) is not offered far over the AWS size limit: 600 ms and 54 MB on 1 MB.
-  const rewritable = policy.text.length <= ACCESS_ANALYSIS_LIMIT;
+  const rewritable = accessAnalyzable(policy);
   if (wants(context.only, CodeActionKind.QuickFix)) {
     const broad = context.diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string' && REWRITE_ON.has(d.code));
     if (broad.length && rewritable) actions.push(...rewriteActions(document, policy, options.rewrite, options.interactive, broad, CodeActionKind.QuickFix));

@@ -8,7 +8,7 @@ import { locateNode } from '../core/policy/parse';
 import { actionValueMarkdown, conditionKeyMarkdown, operatorMarkdown } from './docs';
 import { findAction, isWildcard } from '../core/catalog/catalog';
 import { effectiveAccess, type AccessResult } from '../core/evaluate/index';
-import { ACCESS_ANALYSIS_LIMIT } from '../core/rules/index';
+import { accessAnalyzable } from '../core/rules/index';
 
 export function doHover(document: TextDocument, position: Position, policy: PolicyDocument): Hover | null {
   const found = locateNode(policy, document.offsetAt(position));
@@ -58,7 +58,7 @@ const SHOWN: readonly [AccessResult, string][] = [
 function whoCanMarkdown(policy: PolicyDocument, value: string): string | undefined {
   const action = findAction(value);
   // Like the access rules: far over the AWS size limit, evaluating every principal costs 240 ms and 12 MB per hover.
-  if (!action || isWildcard(value) || policy.text.length > ACCESS_ANALYSIS_LIMIT) return undefined;
+  if (!action || isWildcard(value) || !accessAnalyzable(policy)) return undefined;
   const access = effectiveAccess(policy);
   const label = (p: (typeof access)[number]) =>
     p.origin === 'named' ? '`' + p.principal + '`' : p.origin === 'unnamed-same-account' ? `anyone else in ${p.account}` : p.origin === 'unnamed-other-account' ? 'anyone in another account' : 'AWS services';

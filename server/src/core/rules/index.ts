@@ -75,6 +75,15 @@ export const MAX_FINDINGS_PER_RULE = 200;
 /** Above this many characters (4x the AWS limit), the rules that need the evaluator are skipped. */
 export const ACCESS_ANALYSIS_LIMIT = 128 * 1024;
 
+/**
+ * Is the policy small enough for effective access (the access rules, who-can hover, the rewrite)?
+ * Measured on the policy itself: for one inside a template, its span there, not the whole file.
+ */
+export function accessAnalyzable(policy: PolicyDocument): boolean {
+  const span = policy.embedded?.span;
+  return (span ? span.end - span.start : policy.text.length) <= ACCESS_ANALYSIS_LIMIT;
+}
+
 export interface RunOptions {
   /** `kmsPolicy.rules`: rule id -> severity or 'off'. Unknown ids and values are ignored. */
   readonly severities?: Readonly<Record<string, SeveritySetting | undefined>>;
@@ -101,7 +110,7 @@ export function* ruleSteps(policy: PolicyDocument, options: RunOptions = {}): Ge
   // AWS accepts at most 32 KB. Far beyond that the text is not a policy anyone can deploy, and
   // evaluating every principal against thousands of statements would stall the editor; the
   // element rules still run, and one note says what was skipped.
-  const skipAccess = policy.text.length > ACCESS_ANALYSIS_LIMIT;
+  const skipAccess = !accessAnalyzable(policy);
   if (skipAccess && !syntaxOnly) {
     findings.push({ code: 'policy-too-large', severity: 'info', span: { start: 0, end: Math.min(policy.text.length, 1) }, message: `Effective access (DenyEveryoneElse, lockout, grants...) is not evaluated for documents over ${ACCESS_ANALYSIS_LIMIT / 1024} KB; AWS accepts key policies of at most 32 KB.` });
   }
