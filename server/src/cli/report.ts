@@ -67,7 +67,7 @@ export interface SarifOptions {
 }
 
 export function reportWriter(format: ReportFormat, write: (text: string) => void, sarif?: SarifOptions): ReportWriter {
-  if (format === 'text') return { add: (r) => write(formatText([r])), end: () => {} };
+  if (format === 'text') return { add: (r) => write(formatText(r)), end: () => {} };
   if (format === 'json') return arrayWriter(write, JSON.stringify({ files: [] }, null, 2), '"files": []', 4, (r) => [r]);
   if (!sarif) throw new Error('SARIF needs the tool version and rule help');
   const { document, ruleIndex } = sarifDocument(sarif);
@@ -96,27 +96,11 @@ function arrayWriter(write: (text: string) => void, skeleton: string, marker: st
   };
 }
 
-function collect(format: ReportFormat, reports: readonly FileReport[], sarif?: SarifOptions): string {
+/** One report's findings as `file:line:column severity code message` lines. */
+function formatText(r: FileReport): string {
   let out = '';
-  const w = reportWriter(format, (t) => (out += t), sarif);
-  for (const r of reports) w.add(r);
-  w.end();
+  for (const f of r.findings) out += `${r.file}:${f.line}:${f.column} ${f.severity} ${f.code} ${f.message}\n`;
   return out;
-}
-
-export function formatText(reports: readonly FileReport[]): string {
-  const lines: string[] = [];
-  for (const r of reports) for (const f of r.findings) lines.push(`${r.file}:${f.line}:${f.column} ${f.severity} ${f.code} ${f.message}`);
-  return lines.length ? lines.join('\n') + '\n' : '';
-}
-
-export function formatJson(reports: readonly FileReport[]): string {
-  return collect('json', reports);
-}
-
-/** SARIF 2.1.0 for GitHub code scanning: every rule with its help, every result with its location. */
-export function formatSarif(reports: readonly FileReport[], options: SarifOptions): string {
-  return collect('sarif', reports, options);
 }
 
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };

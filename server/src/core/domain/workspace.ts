@@ -35,7 +35,6 @@ export class DomainIndex {
    */
   private readonly byPolicy = new Map<string, Set<string>>();
   private readonly byDomain = new Map<string, Set<string>>();
-  private readonly policyKeys = new Map<string, string>();
   private sorted: IndexedSpec[] | undefined;
 
   /** Parses and indexes a spec (the format from its name unless given). */
@@ -56,11 +55,7 @@ export class DomainIndex {
     const key = normalizeUri(uri);
     this.unlink(key);
     this.specs.set(key, entry);
-    if (entry.policyUri !== undefined) {
-      const policyKey = normalizeUri(entry.policyUri);
-      this.policyKeys.set(key, policyKey);
-      addTo(this.byPolicy, policyKey, key);
-    }
+    if (entry.policyUri !== undefined) addTo(this.byPolicy, normalizeUri(entry.policyUri), key);
     if (entry.domain !== undefined) addTo(this.byDomain, entry.domain, key);
     return entry;
   }
@@ -76,9 +71,7 @@ export class DomainIndex {
     const old = this.specs.get(key);
     if (!old) return;
     this.sorted = undefined;
-    const policyKey = this.policyKeys.get(key);
-    if (policyKey !== undefined) removeFrom(this.byPolicy, policyKey, key);
-    this.policyKeys.delete(key);
+    if (old.policyUri !== undefined) removeFrom(this.byPolicy, normalizeUri(old.policyUri), key);
     if (old.domain !== undefined) removeFrom(this.byDomain, old.domain, key);
   }
 
@@ -105,11 +98,9 @@ export class DomainIndex {
 
   /** Other specs that govern the same policy (and resource). */
   samePolicy(specUri: string): IndexedSpec[] {
-    const key = normalizeUri(specUri);
-    const self = this.specs.get(key);
-    const policyKey = this.policyKeys.get(key);
-    if (!self || policyKey === undefined) return [];
-    return this.entries(this.byPolicy.get(policyKey)).filter((s) => s !== self && s.policyResource === self.policyResource);
+    const self = this.getSpec(specUri);
+    if (self?.policyUri === undefined) return [];
+    return this.entries(this.byPolicy.get(normalizeUri(self.policyUri))).filter((s) => s !== self && s.policyResource === self.policyResource);
   }
 
   private entries(keys: ReadonlySet<string> | undefined): IndexedSpec[] {

@@ -20,7 +20,7 @@ import {
   type Decision,
   type EvaluateOptions,
 } from './evaluate';
-import { rootArn, type PrincipalKind } from './principal';
+import { ACCOUNT_ID, rootArn, type PrincipalKind } from './principal';
 
 /**
  * Why a principal is listed: the policy names it, or it stands for principals the policy does
@@ -64,7 +64,15 @@ export interface PrincipalAccess {
 export const UNNAMED_ROLE = 'someone-else';
 export const UNNAMED_SERVICE = 'someone-else.amazonaws.com';
 
-const ACCOUNT_ID = /^\d{12}$/;
+/** A result computed once per document and options, dropped with the document. */
+function perPolicy<T>(cache: WeakMap<PolicyDocument, Map<string, T>>, policy: PolicyDocument, options: EvaluateOptions | undefined, compute: () => T): T {
+  const key = `${options?.keyAccount ?? ''}|${options?.keyArn ?? ''}`;
+  let byOptions = cache.get(policy);
+  if (!byOptions) cache.set(policy, (byOptions = new Map()));
+  let result = byOptions.get(key);
+  if (result === undefined) byOptions.set(key, (result = compute()));
+  return result;
+}
 
 const accessCache = new WeakMap<PolicyDocument, Map<string, readonly PrincipalAccess[]>>();
 
@@ -73,12 +81,7 @@ const accessCache = new WeakMap<PolicyDocument, Map<string, readonly PrincipalAc
  * action. Cached per document (and options), so rules and hover can all call it.
  */
 export function effectiveAccess(policy: PolicyDocument, options?: EvaluateOptions): readonly PrincipalAccess[] {
-  const key = `${options?.keyAccount ?? ''}|${options?.keyArn ?? ''}`;
-  let byOptions = accessCache.get(policy);
-  if (!byOptions) accessCache.set(policy, (byOptions = new Map()));
-  let result = byOptions.get(key);
-  if (!result) byOptions.set(key, (result = computeAccess(policy, options)));
-  return result;
+  return perPolicy(accessCache, policy, options, () => computeAccess(policy, options));
 }
 
 interface Listed {
@@ -297,12 +300,7 @@ const delegationCache = new WeakMap<PolicyDocument, Map<string, readonly IamDele
 
 /** Root delegations: for each account an Allow names by its root, what IAM policies there could grant. Cached per document (and options). */
 export function iamDelegations(policy: PolicyDocument, options?: EvaluateOptions): IamDelegation[] {
-  const key = `${options?.keyAccount ?? ''}|${options?.keyArn ?? ''}`;
-  let byOptions = delegationCache.get(policy);
-  if (!byOptions) delegationCache.set(policy, (byOptions = new Map()));
-  let result = byOptions.get(key);
-  if (!result) byOptions.set(key, (result = computeDelegations(policy, options)));
-  return [...result];
+  return [...perPolicy(delegationCache, policy, options, () => computeDelegations(policy, options))];
 }
 
 function computeDelegations(policy: PolicyDocument, options: EvaluateOptions | undefined): readonly IamDelegation[] {

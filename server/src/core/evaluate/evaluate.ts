@@ -7,7 +7,7 @@ import { expandAction, findAction, findConditionKey, kmsActions, wildcardRegExp,
 import { BoundedMemo } from '../util/memo';
 import type { ConditionClause, PolicyDocument, ScalarValue, Statement, ValueList } from '../policy/model';
 import { compileClause, decideClause, decideClauses, Tri, type CompiledClause, type ContextLookup } from './conditions';
-import { compilePrincipal, matchPrincipal, parseCaller, PrincipalMatch, rootArn, type Caller, type PrincipalMatcher } from './principal';
+import { ACCOUNT_ID, compilePrincipal, matchPrincipal, parseCaller, PrincipalMatch, rootArn, type Caller, type PrincipalMatcher } from './principal';
 
 export type AccessResult = 'allowed' | 'via-iam' | 'conditional' | 'denied' | 'not-allowed';
 
@@ -86,7 +86,6 @@ export interface CompiledPolicy {
    * statements and support the same `kms:` condition keys, so a caller gets one decision for all.
    */
   readonly actionClass: Int16Array;
-  readonly classCount: number;
   /** By class: its first action (the index in `kmsActions`), which decides for the whole class. */
   readonly classFirst: Int16Array;
   /** Accounts taken as the key's own when no option says (see EvaluateOptions.keyAccount). */
@@ -227,15 +226,15 @@ function compile(policy: PolicyDocument, keyArn: string | undefined): CompiledPo
   const kmsKeys = new Set<string>();
   for (const st of statements) for (const c of st.actionClauses) kmsKeys.add(c.lowerKey);
   for (const k of kmsKeys) features.push(keySupport(k));
-  const { actionClass, classCount, classFirst } = partition(kmsActions.length, features);
-  return { statements, actionClass, classCount, classFirst, ownAccounts: inferOwnAccounts(policy, statements), decisions: {}, byPrincipal: indexPrincipals(statements) };
+  const { actionClass, classFirst } = partition(kmsActions.length, features);
+  return { statements, actionClass, classFirst, ownAccounts: inferOwnAccounts(policy, statements), decisions: {}, byPrincipal: indexPrincipals(statements) };
 }
 
 /**
  * Splits `n` items into classes of items on which every feature (a 0/1 vector) agrees. Classes
  * are numbered in order of their first item.
  */
-function partition(n: number, features: readonly Uint8Array[]): { actionClass: Int16Array; classCount: number; classFirst: Int16Array } {
+function partition(n: number, features: readonly Uint8Array[]): { actionClass: Int16Array; classFirst: Int16Array } {
   let classOf = new Int16Array(n);
   let count = 1;
   for (const feature of features) {
@@ -253,7 +252,7 @@ function partition(n: number, features: readonly Uint8Array[]): { actionClass: I
   }
   const classFirst = new Int16Array(count).fill(-1);
   for (let i = n - 1; i >= 0; i--) classFirst[classOf[i]] = i;
-  return { actionClass: classOf, classCount: count, classFirst };
+  return { actionClass: classOf, classFirst };
 }
 
 /**
@@ -316,8 +315,6 @@ export function accountOf(value: string): string | undefined {
   const account = end < 0 ? undefined : v.slice(i + 1, end);
   return account !== undefined && ACCOUNT_ID.test(account) ? account : undefined;
 }
-
-const ACCOUNT_ID = /^\d{12}$/;
 
 function inferOwnAccounts(policy: PolicyDocument, statements: readonly CompiledStatement[]): ReadonlySet<string> | undefined {
   const delegated = new Set<string>();

@@ -22,7 +22,8 @@ export interface Caller {
   readonly service?: string;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
+/** A 12-digit AWS account id. */
+export const ACCOUNT_ID = /^\d{12}$/;
 
 export function rootArn(account: string, partition = 'aws'): string {
   return `arn:${partition}:iam::${account}:root`;
