@@ -203,7 +203,6 @@ const EXPECTED_MEMOS = [
   'catalog.expandAction',
   'catalog.findConditionKey',
   'evaluate.keySupport',
-  'evaluate.catalogKeys',
   'operators.parseOperator',
   'actions.facts',
   'actions.suggestAction',

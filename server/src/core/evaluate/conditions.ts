@@ -112,9 +112,9 @@ export function decideClause(c: CompiledClause, lookup: ContextLookup): Tri {
   return value.length === 1 && test(value[0]) !== negated ? Tri.True : Tri.False;
 }
 
-/** ANDs the clauses of a statement. */
-export function decideClauses(clauses: readonly CompiledClause[], lookup: ContextLookup): Tri {
-  let result: Tri = Tri.True;
+/** ANDs the clauses of a statement, and `start` (a part already decided). */
+export function decideClauses(clauses: readonly CompiledClause[], lookup: ContextLookup, start: Tri = Tri.True): Tri {
+  let result: Tri = start;
   for (const c of clauses) {
     const r = decideClause(c, lookup);
     if (r === Tri.False) return Tri.False;

@@ -444,8 +444,11 @@ export function callerState(
       for (const c of s.callerClauses) {
         const r = decideClause(c, lookup);
         callerDigits += r;
-        if (r === Tri.False) callerPart = Tri.False;
-        else if (r === Tri.Unknown && callerPart === Tri.True) callerPart = Tri.Unknown;
+        if (r === Tri.False) {
+          callerPart = Tri.False; // ruled out for every action: the rest need not be decided
+          break;
+        }
+        if (r === Tri.Unknown) callerPart = Tri.Unknown;
       }
       if (callerPart !== Tri.False) candidates.push({ s, viaAccount, outcome: -1, callerPart, callerDigits });
     } else {
@@ -476,7 +479,7 @@ function lookupFor(state: CallerState, actionIdx: number): ContextLookup {
   return (key) => {
     // A KMS key the action does not support is never in its request (kms:ViaService on CreateKey,
     // kms:GrantIsForAWSResource outside CreateGrant, ListGrants and RevokeGrant).
-    if (actionIdx >= 0 && key.startsWith('kms:') && !supportsKey(actionIdx, key)) return null;
+    if (actionIdx >= 0 && key.startsWith('kms:') && keySupport(key)[actionIdx] === 0) return null;
     const given = context.get(key);
     switch (key) {
       case 'kms:grantisforawsresource':
@@ -494,24 +497,20 @@ function lookupFor(state: CallerState, actionIdx: number): ContextLookup {
   };
 }
 
-/** By index in `kmsActions`: 1 where the action supports this `kms:` key (see supportsKey). Cached: the catalog does not change. */
+/**
+ * By index in `kmsActions`: 1 where the catalog lists this `kms:` key for the action (keys the
+ * catalog does not know count as supported). Cached: the catalog does not change.
+ */
 function keySupport(lowerKey: string): Uint8Array {
   return keySupportCache.get(lowerKey);
 }
 /** Keys are user-typed (`kms:EncryptionContext:<anything>`): bounded. */
 const keySupportCache = new BoundedMemo<string, Uint8Array>('evaluate.keySupport', 1000, (lowerKey) => {
+  const known = findConditionKey(lowerKey)?.key;
   const v = new Uint8Array(kmsActions.length);
-  for (let i = 0; i < v.length; i++) v[i] = supportsKey(i, lowerKey) ? 1 : 0;
+  for (let i = 0; i < v.length; i++) v[i] = known === undefined || kmsActions[i].conditionKeys.includes(known) ? 1 : 0;
   return v;
 });
-
-/** Does the catalog list this `kms:` key for the action? Keys the catalog does not know count as supported. */
-function supportsKey(actionIdx: number, lowerKey: string): boolean {
-  const known = catalogKeys.get(lowerKey);
-  return known === undefined || kmsActions[actionIdx].conditionKeys.includes(known);
-}
-/** The catalog spelling of a user-typed key, undefined if the catalog does not know it: bounded. */
-const catalogKeys = new BoundedMemo<string, string | undefined>('evaluate.catalogKeys', 1000, (lowerKey) => findConditionKey(lowerKey)?.key);
 
 /** How a candidate statement bears on one decision. */
 const Bears = { Not: 0, Denies: 1, MaybeDenies: 2, Allows: 3, AllowsViaIam: 4, MaybeAllows: 5 } as const;
@@ -549,7 +548,7 @@ export function decide(compiled: CompiledPolicy, state: CallerState, actionIdx: 
     let how: Bears = Bears.Not;
     if (actionIdx >= 0 ? s.covers[actionIdx] === 1 : s.matchesAction(action)) {
       let o = candidate.outcome;
-      if (o < 0) o = outcomeOf(candidate.viaAccount, and(candidate.callerPart, decideClauses(s.actionClauses, (lookup ??= lookupFor(state, actionIdx)))));
+      if (o < 0) o = outcomeOf(candidate.viaAccount, decideClauses(s.actionClauses, (lookup ??= lookupFor(state, actionIdx)), candidate.callerPart));
       if (o & MATCH) {
         if (!s.allow) how = o & MAYBE ? Bears.MaybeDenies : Bears.Denies;
         else if (o & MAYBE) how = Bears.MaybeAllows;
@@ -618,11 +617,6 @@ function allowDecision(kind: 'a' | 'v' | 'x', allows: readonly CompiledStatement
 function delegated(candidates: readonly Candidate[]): boolean {
   for (let i = 0; i < candidates.length; i++) if (bears[i] === Bears.AllowsViaIam && candidates[i].viaAccount) return true;
   return false;
-}
-
-/** Three-valued AND. */
-function and(a: Tri, b: Tri): Tri {
-  return a === Tri.False || b === Tri.False ? Tri.False : a === Tri.Unknown || b === Tri.Unknown ? Tri.Unknown : Tri.True;
 }
 
 const NOT_ALLOWED: Decision = Object.freeze({ result: 'not-allowed', statements: Object.freeze([]) as unknown as number[], reason: 'No statement allows it.' });
