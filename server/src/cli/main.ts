@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync
 import { dirname, join, relative, isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parsePolicy } from '../core/policy/parse';
-import { isKeyPolicyName, looksLikeKeyPolicy, SKIPPED_FOLDERS } from '../core/policy/recognize';
+import { isKeyPolicyName, looksLikeKeyPolicy } from '../core/policy/recognize';
 import { findRule, runRules, type SeveritySetting } from '../core/rules/index';
 import { readText, walk } from './files';
 import { analyzeIac, classify, isRelevantIac } from '../core/embed/index';
@@ -23,7 +23,6 @@ import { quickFixes } from '../core/rewrite/quickFixes';
 import type { PrincipalForm } from '../core/rewrite/statements';
 import { suggestAssignment, toAssignment } from '../core/rewrite/suggest';
 import { fileProblem, reportWriter, toCliFindings, type CliFinding, type ExtraRule, type FileReport, type ReportFormat } from './report';
-import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { checkSpec, type PolicyLookup } from '../core/domain/check';
 import { driftFindings, type GoverningSpec } from '../core/domain/drift';
@@ -139,9 +138,9 @@ function check(args: readonly string[]): number {
   };
   const isSpec = (path: string, named: boolean) => isDomainSpecName(path) || (named && /\.kms-domain\./i.test(path));
 
+  // The same walk as the policies' below, which reports what cannot be read.
   const specFiles = new Map<string, string>();
-  for (const p of paths) if (isSpec(p, true) && isFile(p)) specFiles.set(resolvePath(p), p); // a missing one is reported by walk
-  for (const p of findSpecs(paths)) if (!specFiles.has(resolvePath(p))) specFiles.set(resolvePath(p), p);
+  for (const { path, named } of walk(paths, () => {})) if (isSpec(path, named) && !specFiles.has(resolvePath(path))) specFiles.set(resolvePath(path), path);
   const domain = checkDomainSpecs([...specFiles.values()], { severities, display, fail });
   const withDrift = (r: FileReport): FileReport => {
     const drift = domain.drift.get(r.file);
@@ -195,14 +194,6 @@ function check(args: readonly string[]): number {
   if (unreadable > 0) return 2;
   const threshold = failOn === 'never' ? 0 : failOn === 'warning' ? count('error') + count('warning') : count('error');
   return threshold > 0 ? 1 : 0;
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 const FILE_CODES = new Set(['unreadable', 'binary', 'too-large', 'not-utf8']);
@@ -338,46 +329,6 @@ function safeFixEdits(policy: PolicyDocument, findings: readonly Finding[]): Edi
 
 // ---- domain specs: generate, and the drift pass of check ---------------------------------------
 
-
-/** Domain spec files under the given directories (named files are found by walk). */
-function findSpecs(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  const visit = (dir: string) => {
-    let real: string;
-    let names: string[];
-    try {
-      real = realpathSync(dir);
-      if (seen.has(real)) return;
-      seen.add(real);
-      names = readdirSync(dir).sort();
-    } catch {
-      return; // walk reports unreadable directories
-    }
-    for (const name of names) {
-      const p = join(dir, name);
-      let st;
-      try {
-        st = lstatSync(p);
-        if (st.isSymbolicLink()) st = statSync(p);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) {
-        if (!SKIPPED_FOLDERS.has(name)) visit(p);
-      } else if (st.isFile() && isDomainSpecName(name)) out.push(p);
-    }
-  };
-  for (const p of paths) {
-    try {
-      if (statSync(p).isDirectory()) visit(p);
-    } catch {
-      /* reported by walk */
-    }
-  }
-  return out;
-}
-
 interface DomainPass {
   readonly severities: Record<string, SeveritySetting>;
   readonly display: (path: string) => string;
@@ -466,11 +417,7 @@ function checkDomainSpecs(specPaths: readonly string[], o: DomainPass): { specs:
 
 /** The spec and drift rules, listed in SARIF after the policy rules. */
 function domainRules(): ExtraRule[] {
-  return DOMAIN_RULES.map((r) => ({ id: r.id, summary: r.summary, level: r.defaultSeverity, tags: ['security', 'aws-kms', 'domain-spec'], help: domainRuleHelp(r.id) }));
-}
-
-function domainRuleHelp(id: string): string | undefined {
-  return docsSections('domain-spec.md').get(id);
+  return DOMAIN_RULES.map((r) => ({ id: r.id, summary: r.summary, level: r.defaultSeverity, tags: ['security', 'aws-kms', 'domain-spec'] }));
 }
 
 /**
@@ -532,9 +479,9 @@ function generate(args: readonly string[]): number {
   return 0;
 }
 
-/** A rule's section of docs/rules.md, for SARIF help. */
+/** A rule's section of docs/rules.md or docs/domain-spec.md, for SARIF help (read only for SARIF). */
 function ruleHelp(id: string): string | undefined {
-  return docsSections('rules.md').get(id);
+  return docsSections('rules.md').get(id) ?? docsSections('domain-spec.md').get(id);
 }
 
 const sectionsCache = new Map<string, Map<string, string>>();

@@ -57,7 +57,6 @@ export interface ExtraRule {
   summary: string;
   level: Severity;
   tags: string[];
-  help?: string;
 }
 
 export interface SarifOptions {
@@ -125,7 +124,7 @@ function sarifDocument(options: SarifOptions) {
             version: options.toolVersion,
             semanticVersion: options.toolVersion,
             rules: rules.map((r) => {
-              const help = r.help ?? options.ruleHelp(r.id) ?? r.summary;
+              const help = options.ruleHelp(r.id) ?? r.summary;
               return {
                 id: r.id,
                 name: r.id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
