@@ -274,7 +274,9 @@ function fix(args: readonly string[]): number {
         const targets = found.filter(selected);
         text = apply(read.text, targets.flatMap((p) => hostEdits(p, (json) => leastPrivilege(json, targets.length > 1 ? `${p.embedded!.resource}: ` : '', (s) => displayMessage(p, s)))));
       } else {
-        text = fixInPasses(read.text, (current) => analyzeIac(current, iacKind).policies.filter(selected).flatMap((p) => hostEdits(p, (json) => safeFixEdits(json, policyFindings(json)))));
+        // The first pass reads the analysis above; later ones, the text the passes before wrote.
+        const policiesOf = (current: string) => (current === read.text ? found : analyzeIac(current, iacKind).policies);
+        text = fixInPasses(read.text, (current) => policiesOf(current).filter(selected).flatMap((p) => hostEdits(p, (json) => safeFixEdits(json, policyFindings(json)))));
       }
     } else {
       if (v.resource !== undefined) return usage('--resource names a key in a CloudFormation template or a Terraform file', 'fix');
@@ -284,7 +286,7 @@ function fix(args: readonly string[]): number {
         return 2;
       }
       text = v['least-privilege'] ? apply(read.text, leastPrivilege(policy, '')) : fixInPasses(read.text, (current) => {
-        const p = parsePolicy(current);
+        const p = current === read.text ? policy : parsePolicy(current);
         return safeFixEdits(p, runRules(p));
       });
     }

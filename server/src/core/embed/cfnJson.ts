@@ -4,7 +4,7 @@ import type { PolicyDocument } from '../policy/model';
 import { embeddedPolicy, oneLine, symbolicNode } from './build';
 import { CFN_KEY_TYPES, intrinsicSegments, isIntrinsicName, type CfnContext, type Gen } from './cfn';
 import { BYPASS_RULE_ID, bypassMessage } from './bypassRule';
-import { parseRegion, transformTree } from './jsonRegion';
+import { regionParser, transformTree } from './jsonRegion';
 import { Symbols } from './symbols';
 import { spanOfNode, type TreeNode } from './tree';
 import type { IacDocument, IacProblem } from './types';
@@ -22,6 +22,7 @@ function property(obj: Node | undefined, key: string): Node | undefined {
 }
 
 export function cfnJsonDocument(text: string): IacDocument {
+  const parseRegion = regionParser(text);
   const errors: ParseError[] = [];
   let root: Node | undefined;
   try {
@@ -59,7 +60,7 @@ export function cfnJsonDocument(text: string): IacDocument {
     const span = spanOfNode(policyNode);
     regions.push(span);
     symbols.startPolicy();
-    const region = parseRegion(text, span);
+    const region = parseRegion(span);
     if (region.root) {
       transformTree(region.root, (n, principal) => {
         const fn = intrinsicOf(n);

@@ -6,7 +6,7 @@
 import type { PolicyDocument, Span } from '../policy/model';
 import { embeddedPolicy, oneLine, symbolicNode, type PolicyPlace } from './build';
 import { attribute, blocks, parseHcl, parseHclExpression, templateText, traversalText, type HclBlock, type HclBody, type HclExpr, type TemplatePart } from './hcl';
-import { parseRegion, principalKey, transformTree } from './jsonRegion';
+import { principalKey, regionParser, transformTree } from './jsonRegion';
 import { splitInterpolations, Symbols, type Segment, type SymbolMeaning } from './symbols';
 import { append, makeNode, makeProperty, type TreeNode } from './tree';
 import type { IacDocument, IacProblem, K9Module, K9ModuleInput } from './types';
@@ -30,6 +30,7 @@ export function isK9Source(source: string): boolean {
 }
 
 export function terraformDocument(text: string): IacDocument {
+  const parseRegion = regionParser(text);
   const file = parseHcl(text);
   const problems: IacProblem[] = file.errors.map((e) => ({ code: 'iac-syntax', severity: 'error', span: e.span, message: `Terraform syntax: ${e.message}` }));
   const symbols = new Symbols();
@@ -90,7 +91,7 @@ export function terraformDocument(text: string): IacDocument {
         continue;
       }
       symbols.startPolicy();
-      const region = parseRegion(text, expr.body);
+      const region = parseRegion(expr.body);
       if (region.root) transformTree(region.root, (n, principal) => (n.type === 'string' && String(n.value).includes('${') ? interpolatedJsonString(n, principal, text, symbols) : undefined));
       policies.push(embeddedPolicy(region.text, region.root, region.errors, place('heredoc-json', expr.body), symbols));
     } else if (expr.kind === 'traversal' && expr.root === 'data' && expr.steps[0] === 'aws_iam_policy_document' && typeof expr.steps[1] === 'string') {
