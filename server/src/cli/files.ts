@@ -1,4 +1,4 @@
-/** Finding and reading the files the CLI checks. All I/O of the CLI is here. */
+/** Finding and reading the files the CLI checks (main.ts writes reports and fixed files). */
 import { SKIPPED_FOLDERS } from '../core/policy/recognize';
 import { lstatSync, openSync, readdirSync, readSync, closeSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
