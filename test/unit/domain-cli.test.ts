@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { DOMAIN_RULES } from '../../server/src/core/domain/rules';
+import { DOMAIN_RULES } from '../../server/src/core/spec/rules';
 
 const root = join(__dirname, '..', '..', '..');
 const BIN = join(root, 'bin', 'kms-policy.js');

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { checkSpec } from '../../server/src/core/domain/check';
-import { specFormatOf, type SpecFormat } from '../../server/src/core/domain/model';
-import { parseSpec } from '../../server/src/core/domain/parse';
-import { DOMAIN_SCHEMA } from '../../server/src/core/domain/schema';
+import { checkSpec } from '../../server/src/core/spec/check';
+import { specFormatOf, type SpecFormat } from '../../server/src/core/spec/model';
+import { parseSpec } from '../../server/src/core/spec/parse';
+import { DOMAIN_SCHEMA } from '../../server/src/core/spec/schema';
 import { specValidator } from '../../server/src/service/domainSchema';
 import { unmark } from '../support/marks';
 

@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { parseHcl, traversalText, type HclBlock } from '../../server/src/core/embed/hcl';
-import { analyzeIac, classify } from '../../server/src/core/embed/index';
-import { iacFindings } from '../../server/src/core/embed/rules';
-import { yamlString } from '../../server/src/core/embed/serialize';
+import { parseHcl, traversalText, type HclBlock } from '../../server/src/core/iac/hcl';
+import { analyzeIac, classify } from '../../server/src/core/iac/index';
+import { iacFindings } from '../../server/src/core/iac/rules';
+import { yamlString } from '../../server/src/core/iac/serialize';
 import { getLanguageService } from '../../server/src/service/languageService';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'iac');

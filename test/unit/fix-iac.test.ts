@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
-import { analyzeIac, classify } from '../../server/src/core/embed/index';
-import { iacFindings } from '../../server/src/core/embed/rules';
+import { analyzeIac, classify } from '../../server/src/core/iac/index';
+import { iacFindings } from '../../server/src/core/iac/rules';
 
 const root = join(__dirname, '..', '..', '..');
 const BIN = join(root, 'bin', 'kms-policy.js');

@@ -61,7 +61,7 @@ describe('BoundedMemo', () => {
 type Core = {
   catalog: typeof import('../../server/src/core/catalog/catalog');
   wildcard: typeof import('../../server/src/core/util/wildcard');
-  principal: typeof import('../../server/src/core/evaluate/principal');
+  principal: typeof import('../../server/src/core/principal/caller');
   operators: typeof import('../../server/src/core/policy/operators');
   actions: typeof import('../../server/src/core/rules/actions');
   evaluate: typeof import('../../server/src/core/evaluate');
@@ -71,7 +71,7 @@ type Core = {
 const load = (): Core => ({
   catalog: require('../../server/src/core/catalog/catalog'),
   wildcard: require('../../server/src/core/util/wildcard'),
-  principal: require('../../server/src/core/evaluate/principal'),
+  principal: require('../../server/src/core/principal/caller'),
   operators: require('../../server/src/core/policy/operators'),
   actions: require('../../server/src/core/rules/actions'),
   evaluate: require('../../server/src/core/evaluate'),

@@ -1,7 +1,7 @@
 /** CLI reports: findings with 1-based lines and columns, and their text, JSON and SARIF forms. */
 import { lineIndex } from '../core/policy/lines';
 import { RULES, type Finding, type Severity } from '../core/rules/index';
-import { IAC_RULES } from '../core/embed/rules';
+import { IAC_RULES } from '../core/iac/rules';
 
 export interface CliFinding {
   code: string;

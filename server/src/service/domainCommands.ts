@@ -17,13 +17,13 @@ import {
   type TextDocumentEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver-types';
-import { generationErrors } from '../core/domain/check';
-import type { GoverningSpec } from '../core/domain/drift';
-import { specFromPolicy } from '../core/domain/fromPolicy';
-import { generateFromSpec, specRewriteEdits } from '../core/domain/generate';
-import { yamlScalar } from '../core/domain/fromPolicy';
-import type { DomainSpec } from '../core/domain/model';
-import { baseName, resolveUri } from '../core/domain/workspace';
+import { generationErrors } from '../core/spec/check';
+import type { GoverningSpec } from '../core/spec/drift';
+import { specFromPolicy } from '../core/spec/fromPolicy';
+import { generateFromSpec, specRewriteEdits } from '../core/spec/generate';
+import { yamlScalar } from '../core/spec/fromPolicy';
+import type { DomainSpec } from '../core/spec/model';
+import { baseName, resolveUri } from '../core/spec/workspace';
 import type { PolicyDocument } from '../core/policy/model';
 import { LockoutError } from '../core/rewrite/leastPrivilege';
 import { SOURCE } from './diagnostics';

@@ -6,13 +6,13 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type Position } from 'vscode-languageserver-types';
 import { CAPABILITIES, CAPABILITY_INFO } from '../core/catalog/catalog';
-import { cursorAt, type SpecCursor } from '../core/domain/cursor';
-import { yamlScalar } from '../core/domain/fromPolicy';
-import { entryOf, nodeAtPath, type DomainSpec } from '../core/domain/model';
-import { PARTITIONS, shortName } from '../core/domain/principals';
-import { resolveSpec } from '../core/domain/resolve';
-import { DOMAIN_SCHEMA, STYLE_DESCRIPTIONS } from '../core/domain/schema';
-import { VIA_SERVICES } from '../core/domain/services';
+import { cursorAt, type SpecCursor } from '../core/spec/cursor';
+import { yamlScalar } from '../core/spec/fromPolicy';
+import { entryOf, nodeAtPath, type DomainSpec } from '../core/spec/model';
+import { PARTITIONS, shortName } from '../core/principal/check';
+import { resolveSpec } from '../core/spec/resolve';
+import { DOMAIN_SCHEMA, STYLE_DESCRIPTIONS } from '../core/spec/schema';
+import { VIA_SERVICES } from '../core/spec/services';
 import { STYLES } from '../core/rewrite/leastPrivilege';
 import { capabilityMarkdown } from './domainHover';
 

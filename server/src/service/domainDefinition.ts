@@ -5,11 +5,11 @@
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Location, Position } from 'vscode-languageserver-types';
-import type { GoverningSpec } from '../core/domain/drift';
-import { hitAt, type DomainSpec } from '../core/domain/model';
-import { checkPrincipal, looksLikeArn } from '../core/domain/principals';
-import { resolveSpec } from '../core/domain/resolve';
-import { resolveUri } from '../core/domain/workspace';
+import type { GoverningSpec } from '../core/spec/drift';
+import { hitAt, type DomainSpec } from '../core/spec/model';
+import { checkPrincipal, looksLikeArn } from '../core/principal/check';
+import { resolveSpec } from '../core/spec/resolve';
+import { resolveUri } from '../core/spec/workspace';
 import type { PolicyDocument, ScalarValue, Span } from '../core/policy/model';
 
 function location(uri: string, spec: DomainSpec, span: Span): Location {

@@ -1,10 +1,10 @@
 /** Domain spec diagnostics, and drift diagnostics on the key policies specs govern, as LSP diagnostics. */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver-types';
-import { checkSpec, type SpecCheckInput } from '../core/domain/check';
-import { driftFindings, type GoverningSpec } from '../core/domain/drift';
-import type { DomainSpec } from '../core/domain/model';
-import { settle, type DomainFinding } from '../core/domain/rules';
+import { checkSpec, type SpecCheckInput } from '../core/spec/check';
+import { driftFindings, type GoverningSpec } from '../core/spec/drift';
+import type { DomainSpec } from '../core/spec/model';
+import { settle, type DomainFinding } from '../core/spec/rules';
 import type { PolicyDocument } from '../core/policy/model';
 import type { SeveritySetting } from '../core/rules/types';
 import { SOURCE } from './diagnostics';

@@ -6,12 +6,12 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver-types';
 import { actionsOfCapability, CAPABILITIES, CAPABILITY_INFO, type Capability } from '../core/catalog/catalog';
-import { hitAt, type DomainSpec } from '../core/domain/model';
-import { checkPrincipal, looksLikeArn } from '../core/domain/principals';
-import { resolveSpec, type ResolvedSpec } from '../core/domain/resolve';
-import { DOMAIN_SCHEMA, STYLE_DESCRIPTIONS } from '../core/domain/schema';
-import { findService, viaServiceValue } from '../core/domain/services';
-import { GRANT_ACTIONS } from '../core/domain/generate';
+import { hitAt, type DomainSpec } from '../core/spec/model';
+import { checkPrincipal, looksLikeArn } from '../core/principal/check';
+import { resolveSpec, type ResolvedSpec } from '../core/spec/resolve';
+import { DOMAIN_SCHEMA, STYLE_DESCRIPTIONS } from '../core/spec/schema';
+import { findService, viaServiceValue } from '../core/spec/services';
+import { GRANT_ACTIONS } from '../core/spec/generate';
 
 function code(s: string): string {
   return '`' + s.replace(/`/g, "'") + '`';

@@ -3,8 +3,8 @@
  * loaded lazily, so the server's start-up does not pay for it until a spec is opened).
  * Shared by the server and the CLI.
  */
-import type { SchemaError, SchemaValidator } from '../core/domain/schema';
-import { DOMAIN_SCHEMA } from '../core/domain/schema';
+import type { SchemaError, SchemaValidator } from '../core/spec/schema';
+import { DOMAIN_SCHEMA } from '../core/spec/schema';
 
 let compiled: SchemaValidator | undefined;
 

@@ -1,7 +1,7 @@
 /** The outline of a domain spec: its sections, the principals it names and the capabilities it grants. */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver-types';
-import type { DomainSpec, SpecEntry, SpecNode } from '../core/domain/model';
+import type { DomainSpec, SpecEntry, SpecNode } from '../core/spec/model';
 import type { Span } from '../core/policy/model';
 
 function range(document: TextDocument, span: Span) {

@@ -6,11 +6,11 @@
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, CodeActionContext, CompletionList, Diagnostic, DocumentSymbol, Hover, Location, Position, Range } from 'vscode-languageserver-types';
-import type { PolicyLookup } from '../core/domain/check';
-import type { GoverningSpec } from '../core/domain/drift';
-import { isDomainSpecName, specFormatOf, type DomainSpec } from '../core/domain/model';
-import { parseSpec } from '../core/domain/parse';
-import { baseName, DomainIndex, normalizeUri, relativePath } from '../core/domain/workspace';
+import type { PolicyLookup } from '../core/spec/check';
+import type { GoverningSpec } from '../core/spec/drift';
+import { isDomainSpecName, specFormatOf, type DomainSpec } from '../core/spec/model';
+import { parseSpec } from '../core/spec/parse';
+import { baseName, DomainIndex, normalizeUri, relativePath } from '../core/spec/workspace';
 import type { PolicyDocument } from '../core/policy/model';
 import { parsePolicy } from '../core/policy/parse';
 import { isKeyPolicyName } from '../core/policy/recognize';

@@ -22,14 +22,14 @@ import {
   type TextEdit,
 } from 'vscode-languageserver-types';
 import { actionsOfCapability, CAPABILITY_INFO, type Capability } from '../core/catalog/catalog';
-import { fromShadow, restoreSources, shadowOf, toShadowSpan, type Edit } from '../core/embed/edits';
-import { policyAt } from '../core/embed/index';
-import { locator } from '../core/embed/locate';
-import { iacOutline } from '../core/embed/outline';
-import { displayMessage, iacFindings } from '../core/embed/rules';
-import { hclString, yamlString, yamlValue, type Json } from '../core/embed/serialize';
-import { K9_INPUTS, K9_TEST_INPUTS, POLICY_DOCUMENT_NAMES } from '../core/embed/terraform';
-import type { IacDocument, IacSymbol, K9Module, PolicyForm } from '../core/embed/types';
+import { fromShadow, restoreSources, shadowOf, toShadowSpan, type Edit } from '../core/iac/hostEdits';
+import { policyAt } from '../core/iac/index';
+import { locator } from '../core/iac/locate';
+import { iacOutline } from '../core/iac/outline';
+import { displayMessage, iacFindings } from '../core/iac/rules';
+import { hclString, yamlString, yamlValue, type Json } from '../core/iac/serialize';
+import { K9_INPUTS, K9_TEST_INPUTS, POLICY_DOCUMENT_NAMES } from '../core/iac/terraform';
+import type { IacDocument, IacSymbol, K9Module, PolicyForm } from '../core/iac/types';
 import type { PolicyDocument, Span } from '../core/policy/model';
 import { doComplete } from './completion';
 import { toDiagnostic, type ValidationSettings } from './diagnostics';

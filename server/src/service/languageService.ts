@@ -15,13 +15,13 @@ import { compileFileGlobs, isKeyPolicyName, looksLikeKeyPolicy, type Matcher } f
 import { doComplete } from './completion';
 import { doHover } from './hover';
 import { doValidation, tooLargeDiagnostic, validationSteps } from './diagnostics';
-import { classify, iacHostDocument, isRelevantIac } from '../core/embed/index';
+import { classify, iacHostDocument, isRelevantIac } from '../core/iac/index';
 import { iacCodeActions, iacComplete, iacDocumentSymbols, iacHover, iacValidation } from './embedded';
 
 // What server.ts loads on first use (this module is the entry of dist/service.js).
 export { DomainWorkspace, CREATE_DOMAIN_SPEC, GENERATE_KEY_POLICY } from './domainWorkspace';
 export { APPLY_LEAST_PRIVILEGE, SUGGEST_REQUEST } from './rewrite';
-export { analyzeIac, classify } from '../core/embed/index';
+export { analyzeIac, classify } from '../core/iac/index';
 
 export interface LanguageSettings {
   /** Extra globs for key policy files (`kmsPolicy.files`). */

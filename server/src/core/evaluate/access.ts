@@ -20,7 +20,7 @@ import {
   type Decision,
   type EvaluateOptions,
 } from './evaluate';
-import { ACCOUNT_ID, rootArn, type PrincipalKind } from './principal';
+import { ACCOUNT_ID, rootArn, type PrincipalKind } from '../principal/caller';
 
 /**
  * Why a principal is listed: the policy names it, or it stands for principals the policy does

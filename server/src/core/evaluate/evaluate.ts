@@ -7,7 +7,7 @@ import { expandAction, findAction, findConditionKey, kmsActions, wildcardRegExp,
 import { BoundedMemo } from '../util/memo';
 import type { ConditionClause, PolicyDocument, ScalarValue, Statement, ValueList } from '../policy/model';
 import { compileClause, decideClause, decideClauses, Tri, type CompiledClause, type ContextLookup } from './conditions';
-import { ACCOUNT_ID, compilePrincipal, matchPrincipal, parseCaller, PrincipalMatch, rootArn, type Caller, type PrincipalMatcher } from './principal';
+import { ACCOUNT_ID, compilePrincipal, matchPrincipal, parseCaller, PrincipalMatch, rootArn, type Caller, type PrincipalMatcher } from '../principal/caller';
 
 export type AccessResult = 'allowed' | 'via-iam' | 'conditional' | 'denied' | 'not-allowed';
 

@@ -25,7 +25,7 @@ export {
   type PrincipalAccess,
   type PrincipalOrigin,
 } from './access';
-export { parseCaller, type Caller, type PrincipalKind } from './principal';
+export { parseCaller, type Caller, type PrincipalKind } from '../principal/caller';
 
 /**
  * Decides many actions for one principal under one policy, compiling and reading the caller

@@ -4,7 +4,7 @@
  * free of any editor type.
  */
 import type { Node, ParseError } from 'jsonc-parser';
-import type { EmbeddedInfo, IacDocument } from '../embed/types';
+import type { EmbeddedInfo, IacDocument } from '../iac/types';
 
 export interface Span {
   readonly start: number;
@@ -21,7 +21,7 @@ export interface ScalarValue {
   /**
    * Set for a policy embedded in an IaC file when the value is an intrinsic or a reference
    * (`!GetAtt AppRole.Arn`, `aws_iam_role.ci.arn`): the text as written, for messages. `value` is
-   * then a stable synthetic stand-in (see core/embed/symbols.ts).
+   * then a stable synthetic stand-in (see core/iac/symbols.ts).
    */
   readonly written?: string;
 }

@@ -24,7 +24,7 @@ const SAFE_TO_PARSE = 1000;
 
 /**
  * `wholeTree` keeps every node of the tree, statements included, for a caller that walks it by
- * path (the JSON shadow of a policy written in YAML or HCL, see core/embed/edits.ts).
+ * path (the JSON shadow of a policy written in YAML or HCL, see core/iac/hostEdits.ts).
  */
 export function parsePolicy(text: string, { wholeTree = false }: { wholeTree?: boolean } = {}): PolicyDocument {
   const syntaxErrors: ParseError[] = [];

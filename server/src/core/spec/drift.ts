@@ -16,7 +16,7 @@ import { actionIndex, callerState, compilePolicy, decide as decideAction, ownAcc
 import type { PolicyDocument, ScalarValue, Span, Statement } from '../policy/model';
 import type { DomainSpec, SpecScalar } from './model';
 import { generateFromSpec, GRANT_ACTIONS } from './generate';
-import { accountRoot, checkPrincipal, looksLikeArn, shortName } from './principals';
+import { accountRoot, checkPrincipal, looksLikeArn, shortName } from '../principal/check';
 import type { ResolvedSpec } from './resolve';
 import type { ElsewhereRef, RawDomainFinding } from './rules';
 import { parseViaService, VIA_SERVICES } from './services';

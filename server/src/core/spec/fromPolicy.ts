@@ -7,7 +7,7 @@ import { expandAction, actionsOfCapability, CAPABILITIES, type Capability } from
 import { effectiveAccess, evaluate, holds, type PrincipalAccess } from '../evaluate/index';
 import type { PolicyDocument } from '../policy/model';
 import { accountRootOf } from '../rewrite/account';
-import { PRINCIPAL_NAME, shortName } from './principals';
+import { PRINCIPAL_NAME, shortName } from '../principal/check';
 import { parseViaService } from './services';
 
 export interface SpecFromPolicyOptions {

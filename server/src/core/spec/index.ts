@@ -2,7 +2,7 @@
 export * from './model';
 export { parseSpec, specFromTree } from './parse';
 export { DOMAIN_SCHEMA, DOMAIN_SCHEMA_ID, STYLE_DESCRIPTIONS, schemaFindings, type SchemaError, type SchemaFinding, type SchemaValidator } from './schema';
-export { checkPrincipal, looksLikeArn, shortName, accountRoot, PRINCIPAL_NAME, PARTITIONS, type PrincipalCheck } from './principals';
+export { checkPrincipal, looksLikeArn, shortName, accountRoot, PRINCIPAL_NAME, PARTITIONS, type PrincipalCheck } from '../principal/check';
 export { VIA_SERVICES, findService, viaServiceValue, parseViaService, type ServiceInfo } from './services';
 export { resolveSpec, parsePolicyRef, closest, type PolicyRef, type ResolvedSpec, type Resolution } from './resolve';
 export { generateFromSpec, specRewriteEdits, specStatements, hasExtras, leastPrivilegeOptions, GRANT_ACTIONS, GRANTS_SID, type Generated } from './generate';

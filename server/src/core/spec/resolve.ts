@@ -9,7 +9,7 @@ import type { Span } from '../policy/model';
 import { STYLES, type Style } from '../rewrite/leastPrivilege';
 import type { PrincipalForm } from '../rewrite/statements';
 import type { DomainSpec, SpecScalar } from './model';
-import { accountRoot, ACCOUNT_ID, checkPrincipal, looksLikeArn, PARTITIONS, PRINCIPAL_NAME } from './principals';
+import { accountRoot, ACCOUNT_ID, checkPrincipal, looksLikeArn, PARTITIONS, PRINCIPAL_NAME } from '../principal/check';
 import type { RawDomainFinding } from './rules';
 import { findService, isServiceName, isViaServiceValue, VIA_SERVICES, viaServiceValue } from './services';
 

@@ -10,7 +10,7 @@ import { actionsOfCapability, CAPABILITIES, CAPABILITY_INFO } from '../catalog/c
 import type { Span } from '../policy/model';
 import { STYLES } from '../rewrite/leastPrivilege';
 import { nodeAtPath, type DomainSpec, type SpecNode } from './model';
-import { PARTITIONS } from './principals';
+import { PARTITIONS } from '../principal/check';
 
 const STYLE_DOCS: Record<string, string> = {
   'key-policy-only': "k9's current form (the default): the key policy alone decides. One Allow per capability, no account-root statement, so IAM policies cannot add access.",
