@@ -4,6 +4,7 @@
  */
 import type { PrincipalElement } from '../policy/model';
 import { BoundedMemo } from '../util/memo';
+import { ACCOUNT_ID, rootArn } from './arn';
 
 export type PrincipalKind = 'root' | 'role' | 'user' | 'session' | 'service' | 'other';
 
@@ -22,12 +23,7 @@ export interface Caller {
   readonly service?: string;
 }
 
-/** A 12-digit AWS account id. */
-export const ACCOUNT_ID = /^\d{12}$/;
-
-export function rootArn(account: string, partition = 'aws'): string {
-  return `arn:${partition}:iam::${account}:root`;
-}
+export { ACCOUNT_ID, rootArn };
 
 /** Principal strings are user-typed: a bounded memo (Callers are small; the evaluator's WeakMap follows them). */
 const callers = new BoundedMemo<string, Caller>('principal.parseCaller', 5000, (input) => Object.freeze(parse(input.trim())));

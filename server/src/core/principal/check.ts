@@ -1,10 +1,11 @@
 /** Principal values in a domain spec: full IAM ARNs, or short forms (`role/ci`) completed with the spec's account. */
 
-export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'] as const;
+import { ACCOUNT_ID, PARTITIONS, rootArn } from './arn';
+
+export { ACCOUNT_ID, PARTITIONS };
 
 /** A name under `principals`: a letter, then letters, digits, `_`, `.` or `-`. */
 export const PRINCIPAL_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
-export const ACCOUNT_ID = /^\d{12}$/;
 
 /** IAM name characters (role, user and path segments), plus the `*` and `?` wildcards ArnLike allows. */
 const IAM_NAME = /^[\w+=,.@*?-]+$/;
@@ -68,5 +69,5 @@ export function shortName(arn: string): string {
 
 /** The root ARN of an account in a partition. */
 export function accountRoot(account: string, partition = 'aws'): string {
-  return `arn:${partition}:iam::${account}:root`;
+  return rootArn(account, partition);
 }

@@ -5,6 +5,7 @@
  */
 import { CAPABILITIES, expandAction, type Capability } from '../catalog/catalog';
 import { POLICY_VERSION } from '../policy/grammar';
+import { isAccountRoot } from '../principal/arn';
 import type { PolicyDocument, Statement } from '../policy/model';
 import { blockJson, detectFormatting, setValue, type Edit } from './edits';
 import { allowStatement, denyEveryoneElse, sidFor, type Json, type PrincipalForm } from './statements';
@@ -85,7 +86,7 @@ export function survivingSids(policy: PolicyDocument): SidMemory {
 
 function isRootOnly(s: Statement): boolean {
   const values = s.principal?.entries.flatMap((e) => e.values.items.map((v) => v.value)) ?? [];
-  return values.length > 0 && values.every((v) => /^arn:aws[a-z-]*:iam::\d{12}:root$/.test(v) || /^\d{12}$/.test(v));
+  return values.length > 0 && values.every(isAccountRoot);
 }
 
 /** The order of statement keys the document already uses (k9 writes Sid, Effect, Action, Resource, Principal, Condition). */

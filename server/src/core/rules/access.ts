@@ -3,14 +3,10 @@ import { actionsOfCapability, capabilitiesOf, expandAction, findAction, isWildca
 import { holds, iamDelegations, whoCan, type PrincipalAccess } from '../evaluate/index';
 import type { PolicyDocument, ScalarValue, Statement } from '../policy/model';
 import { parseOperator } from '../policy/operators';
+import { rootAccount } from '../principal/arn';
 import type { Rule, RuleFinding } from './types';
 import { capitalize, isAllow, isDeny, keySpan, statementHead, statementName, stringItems } from './util';
 
-const ROOT_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
-
-function rootAccount(value: string): string | undefined {
-  return ROOT_ARN.exec(value)?.[1] ?? (/^\d{12}$/.test(value) ? value : undefined);
-}
 
 /** The principal values of a statement (Principal entries and principal-naming condition values). */
 function principalMentions(s: Statement): ScalarValue[] {

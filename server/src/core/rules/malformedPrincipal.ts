@@ -2,10 +2,7 @@ import type { ScalarValue } from '../policy/model';
 import type { Rule, RuleFinding } from './types';
 import { statementName } from './util';
 
-const ACCOUNT = /^\d{12}$/;
-const PARTITION = 'aws(?:-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f|-eusc)?';
-const IAM_ARN = new RegExp(`^arn:${PARTITION}:(?:iam::(?:\\d{12}|\\*):(?:root|user/.+|role/.+|federated-user/.+|group/.+|\\*)|sts::(?:\\d{12}|\\*):(?:assumed-role/.+|federated-user/.+|\\*))$`);
-const SERVICE = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/;
+import { ACCOUNT_ID as ACCOUNT, IAM_PRINCIPAL_ARN as IAM_ARN, SERVICE_PRINCIPAL as SERVICE } from '../principal/arn';
 const PRINCIPAL_ARN_KEYS = new Set(['aws:principalarn', 'aws:sourcearn']);
 const ACCOUNT_KEYS = new Set(['aws:principalaccount', 'kms:calleraccount', 'aws:sourceaccount', 'aws:resourceaccount']);
 

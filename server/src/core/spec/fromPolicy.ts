@@ -8,6 +8,7 @@ import { effectiveAccess, evaluate, holds, type PrincipalAccess } from '../evalu
 import type { PolicyDocument } from '../policy/model';
 import { accountRootOf } from '../rewrite/account';
 import { PRINCIPAL_NAME, shortName } from '../principal/check';
+import { isAccountRoot } from '../principal/arn';
 import { parseViaService } from './services';
 
 export interface SpecFromPolicyOptions {
@@ -47,7 +48,7 @@ function flowList(items: readonly string[]): string {
 }
 
 function isRootArn(v: string): boolean {
-  return /^arn:aws[a-z-]*:iam::\d{12}:root$/.test(v) || /^\d{12}$/.test(v);
+  return isAccountRoot(v);
 }
 
 /** Allow statements whose principals are only account roots: delegation to IAM. */

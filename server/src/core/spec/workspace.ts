@@ -12,6 +12,7 @@ import type { PolicyDocument } from '../policy/model';
 import { isDomainSpecName, specFormatOf, type DomainSpec, type SpecFormat } from './model';
 import { parseSpec } from './parse';
 import { resolveSpec } from './resolve';
+import { CONCRETE_PRINCIPAL_ARN } from '../principal/arn';
 
 export interface IndexedSpec {
   /** The URI as given. */
@@ -169,7 +170,7 @@ export function principalArnsOf(policy: PolicyDocument): string[] {
   const out = new Set<string>();
   for (const { value } of principalValues(policy)) {
     const v = value.trim();
-    if (/^arn:aws[a-z-]*:(iam::\d{12}:(role|user)\/|sts::\d{12}:assumed-role\/)[^*?]+$/.test(v)) out.add(v);
+    if (CONCRETE_PRINCIPAL_ARN.test(v)) out.add(v);
   }
   return [...out];
 }
