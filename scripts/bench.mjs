@@ -30,7 +30,7 @@ const scale = (n) => (QUICK ? Math.max(3, Math.ceil(n / 5)) : n);
 // ---- build ------------------------------------------------------------------------------------
 
 const OUT = join(ROOT, 'out', 'server', 'src');
-if (!existsSync(join(ROOT, 'dist', 'server.js')) || !existsSync(join(OUT, 'service', 'languageService.js'))) {
+if (!existsSync(join(ROOT, 'dist', 'server.js')) || !existsSync(join(OUT, 'service', 'workspace.js'))) {
   console.error('bench: dist/ or out/ is missing; running npm run build');
   execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
 }
@@ -38,7 +38,7 @@ if (!existsSync(join(ROOT, 'dist', 'server.js')) || !existsSync(join(OUT, 'servi
 const { TextDocument } = require('vscode-languageserver-textdocument');
 const jsonc = require('jsonc-parser');
 const peer = require('vscode-json-languageservice');
-const { getLanguageService } = require(join(OUT, 'service', 'languageService.js'));
+const { Workspace } = require(join(OUT, 'service', 'workspace.js'));
 const { parsePolicy } = require(join(OUT, 'core', 'policy', 'parse.js'));
 const { runRules } = require(join(OUT, 'core', 'rules', 'index.js'));
 const { rewriteEdits } = require(join(OUT, 'core', 'rewrite', 'leastPrivilege.js'));
@@ -119,7 +119,14 @@ function middleOccurrence(text, needle, delta = 0) {
 // ---- in-process -------------------------------------------------------------------------------
 
 async function inProcess() {
-  const service = getLanguageService();
+  // The Workspace as the server drives it: documents by URI, one cached parse per version.
+  const open = new Map();
+  const workspace = new Workspace({ documents: { get: (uri) => open.get(uri) } });
+  const service = {
+    validate: (doc) => (open.set(doc.uri, doc), workspace.diagnostics(doc.uri)),
+    complete: (doc, position) => workspace.complete(doc.uri, position),
+    hover: (doc, position) => workspace.hover(doc.uri, position),
+  };
   const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'kms-key-policy.schema.json'), 'utf8'));
   const peerService = peer.getLanguageService({});
   peerService.configure({ validate: true, allowComments: false, schemas: [{ uri: 'kms-policy://schema.json', fileMatch: ['*.json'], schema }] });
@@ -134,7 +141,7 @@ async function inProcess() {
       {
         ours: () => {
           const doc = TextDocument.create(uri, 'json', ++version, d.text);
-          return service.doValidation(doc, service.parse(doc));
+          return service.validate(doc);
         },
         floor: () => jsonc.parseTree(d.text, [], STRICT),
         peer: () => {
@@ -155,14 +162,13 @@ async function inProcess() {
 
     // Completion and hover use the cached parse, as the server does.
     const doc = TextDocument.create(uri, 'json', ++version, d.text);
-    const policy = service.parse(doc);
-    service.doValidation(doc, policy);
+    service.validate(doc);
     const at = (needle, delta) => doc.positionAt(middleOccurrence(d.text, needle, delta));
     const points = {
-      'completion: Action value ("kms:|Decrypt")': () => service.doComplete(doc, at('"kms:Decrypt"', 5), policy),
-      'completion: condition key ("kms:|GrantIs..." key)': () => service.doComplete(doc, at('"kms:GrantIsForAWSResource"', 5), policy),
-      'hover: kms:Decrypt': () => service.doHover(doc, at('"kms:Decrypt"', 6), policy),
-      'hover: condition key kms:GrantIsForAWSResource': () => service.doHover(doc, at('"kms:GrantIsForAWSResource"', 6), policy),
+      'completion: Action value ("kms:|Decrypt")': () => service.complete(doc, at('"kms:Decrypt"', 5)),
+      'completion: condition key ("kms:|GrantIs..." key)': () => service.complete(doc, at('"kms:GrantIsForAWSResource"', 5)),
+      'hover: kms:Decrypt': () => service.hover(doc, at('"kms:Decrypt"', 6)),
+      'hover: condition key kms:GrantIsForAWSResource': () => service.hover(doc, at('"kms:GrantIsForAWSResource"', 6)),
     };
     const positions = Object.fromEntries(Object.entries(points).map(([k, f]) => [k, f]));
     const lat = await measure(positions, big ? { warmup: 5, runs: scale(100), maxMs: 15000 } : { warmup: 50, runs: scale(1000), maxMs: 6000 });
@@ -199,7 +205,7 @@ async function inProcess() {
         {
           ours: () => {
             const doc = TextDocument.create(uri, d.languageId, ++version, d.text);
-            return service.doValidation(doc, service.parse(doc));
+            return service.validate(doc);
           },
           ...(d.languageId === 'json' ? { floor: () => jsonc.parseTree(d.text, [], STRICT) } : {}),
         },
@@ -208,12 +214,12 @@ async function inProcess() {
       row(d.label, 'analysis: parse + embedded policies + rules', { value: r.ours });
       if (r.floor) row(d.label, 'floor: jsonc-parser parseTree', { value: r.floor, ratioText: `${(r.ours.median / r.floor.median).toFixed(2)}x floor` });
       const doc = TextDocument.create(uri, d.languageId, ++version, d.text);
-      const policy = service.parse(doc);
+      service.validate(doc);
       const needle = d.id === 'tf' ? '"kms:Decrypt"' : d.id === 'cfn-yaml' ? 'kms:Decrypt' : '"kms:Decrypt"';
       const lat = await measure(
         {
-          completion: () => service.doComplete(doc, doc.positionAt(middleOccurrence(d.text, needle, needle.startsWith('"') ? 5 : 4)), policy),
-          hover: () => service.doHover(doc, doc.positionAt(middleOccurrence(d.text, needle, needle.startsWith('"') ? 6 : 5)), policy),
+          completion: () => service.complete(doc, doc.positionAt(middleOccurrence(d.text, needle, needle.startsWith('"') ? 5 : 4))),
+          hover: () => service.hover(doc, doc.positionAt(middleOccurrence(d.text, needle, needle.startsWith('"') ? 6 : 5))),
         },
         { warmup: 20, runs: scale(500), maxMs: 5000 },
       );

@@ -3,7 +3,7 @@
 // The server is four files, so that start-up reads and compiles only what initialize needs:
 //   dist/server.js   the process entry (node/main.ts): arguments, then requires lsp.js
 //   dist/lsp.js      the LSP shell (node/lsp.ts, server.ts, vscode-languageserver): answers initialize
-//   dist/service.js  the language service, core and the catalog, required by server.ts on first use
+//   dist/service.js  the Workspace (service/workspace.ts), core and the catalog, required by server.ts on first use
 //   dist/ajv.js      ajv, required by the domain spec schema validator when a spec is first checked
 // lsp.js gets a V8 code cache, dist/lsp.js.cache, which server.js compiles it with (scripts/code-cache.mjs).
 // The client starts the server with the node flags of the server bin's shebang and the server's
@@ -49,8 +49,8 @@ await Promise.all([
     plugins: [sibling(/^\.\/lsp$/, 'lsp.js')],
     define: { LSP_WRAPPER: JSON.stringify(LSP_WRAPPER) },
   }),
-  build({ ...common, entryPoints: ['server/src/node/lsp.ts'], outfile: 'dist/lsp.js', plugins: [sibling(/^\.\/service\/languageService$/, 'service.js')] }),
-  build({ ...common, entryPoints: ['server/src/service/languageService.ts'], outfile: 'dist/service.js', plugins: [sibling(/^ajv$/, 'ajv.js')] }),
+  build({ ...common, entryPoints: ['server/src/node/lsp.ts'], outfile: 'dist/lsp.js', plugins: [sibling(/^\.\/service\/workspace$/, 'service.js')] }),
+  build({ ...common, entryPoints: ['server/src/service/workspace.ts'], outfile: 'dist/service.js', plugins: [sibling(/^ajv$/, 'ajv.js')] }),
   build({ ...common, stdin: { contents: "module.exports = require('ajv');", resolveDir: '.', loader: 'js' }, outfile: 'dist/ajv.js' }),
   build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
 ]);

@@ -1,6 +1,7 @@
 /** VS Code side: starts the language server, passes settings, and adds the UI that LSP lacks (quick picks). */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CLIENT_COMMANDS, COMMANDS, type ApplyArgs, type SuggestParams, type SuggestResult } from '../../server/src/protocol';
 
 const CAPABILITY_HELP: Record<string, string> = {
   'administer-resource': 'change the key, its policy, grants and lifecycle',
@@ -10,11 +11,6 @@ const CAPABILITY_HELP: Record<string, string> = {
   'delete-data': 'destroy key material',
 };
 
-interface Suggestion {
-  principals: { principal: string; current: string[]; suggested: string[]; reason: string }[];
-  style: string;
-  capabilities: string[];
-}
 
 let client: LanguageClient | undefined;
 
@@ -53,10 +49,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = new LanguageClient('kmsPolicy', 'KMS Key Policy', serverOptions, clientOptions);
   context.subscriptions.push(
     client,
-    vscode.commands.registerCommand('kmsPolicy.rewriteLeastPrivilege', (uri?: string) => rewriteLeastPrivilege(uri)),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.rewriteLeastPrivilege, (uri?: string) => rewriteLeastPrivilege(uri)),
     // The palette passes no arguments: these give the server command the active document.
-    vscode.commands.registerCommand('kmsPolicy.generateKeyPolicyFromSpec', (uri?: vscode.Uri) => runOnDocument('kmsPolicy.generateKeyPolicy', uri)),
-    vscode.commands.registerCommand('kmsPolicy.createDomainSpecFromPolicy', (uri?: vscode.Uri) => runOnDocument('kmsPolicy.createDomainSpec', uri)),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.generateKeyPolicyFromSpec, (uri?: vscode.Uri) => runOnDocument(COMMANDS.generateKeyPolicy, uri)),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.createDomainSpecFromPolicy, (uri?: vscode.Uri) => runOnDocument(COMMANDS.createDomainSpec, uri)),
   );
   await client.start();
 }
@@ -73,7 +69,7 @@ async function rewriteLeastPrivilege(uri?: string): Promise<void> {
   const target = uri ?? editor?.document.uri.toString();
   if (!client || !target) return;
   const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target);
-  const suggestion = await client.sendRequest<Suggestion | null>('kmsPolicy/suggestAssignment', { uri: target });
+  const suggestion = await client.sendRequest<SuggestResult | null>(COMMANDS.suggestAssignment, { uri: target } satisfies SuggestParams);
   if (!suggestion || suggestion.principals.length === 0) {
     void vscode.window.showInformationMessage('No principals to assign capabilities to in this key policy.');
     return;
@@ -102,8 +98,8 @@ async function rewriteLeastPrivilege(uri?: string): Promise<void> {
   const style = await vscode.window.showQuickPick(styles, { title: 'Least-privilege style', ignoreFocusOut: true });
   if (!style) return;
   await client.sendRequest('workspace/executeCommand', {
-    command: 'kmsPolicy.applyLeastPrivilege',
-    arguments: [{ uri: target, version: document?.version, style: style.label, assignment }],
+    command: COMMANDS.applyLeastPrivilege,
+    arguments: [{ uri: target, version: document?.version, style: style.label as ApplyArgs['style'], assignment } satisfies ApplyArgs],
   });
 }
 

@@ -1,6 +1,7 @@
 /**
- * startServer(connection): thin LSP handlers. Each looks up the document, takes the cached
- * parse and calls the language service. No domain logic lives here.
+ * startServer(connection): thin LSP handlers over the Workspace (service/workspace.ts), which owns
+ * the documents' parses, the folder view, the domain index and the routing by kind. Here: document
+ * sync, settings, diagnostics in slices of the event loop (push or pull), guarded handlers.
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -16,24 +17,22 @@ import {
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver';
-import type { PolicyDocument } from './core/policy/model';
-import type * as ServiceModule from './service/languageService';
-import type { LanguageService, LanguageSettings, ServiceOptions } from './service/languageService';
-import type { ApplyArgs } from './service/rewrite';
-import type { DomainWorkspace } from './service/domainWorkspace';
+import type * as ServiceModule from './service/workspace';
+import type { FolderView, LanguageSettings, Workspace } from './service/workspace';
+import type { ApplyArgs } from './protocol';
 import { COMMANDS, initializeResult, SERVER_NAME, usesPullDiagnostics } from './node/initialize';
 
 export { COMMANDS, SERVER_NAME };
 
 /**
- * Everything but the LSP shell (the language service, core, the catalog, yaml, the domain
- * workspace), loaded on first use: initialize does not need it, and a server that is never sent a
- * key policy never loads it. The bundle (scripts/build.mjs) ships it as its own file.
+ * Everything but the LSP shell (the Workspace, core, the catalog, yaml), loaded on first use:
+ * initialize does not need it, and a server that is never sent a key policy never loads it. The
+ * bundle (scripts/build.mjs) ships it as its own file.
  */
 let serviceModule: typeof ServiceModule | undefined;
 function load(): typeof ServiceModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (serviceModule ??= require('./service/languageService') as typeof ServiceModule);
+  return (serviceModule ??= require('./service/workspace') as typeof ServiceModule);
 }
 
 /**
@@ -44,26 +43,10 @@ function load(): typeof ServiceModule {
 const SLICE_MS = 8;
 
 /** What the server needs from the file system (given by node/main.ts; absent in a browser). */
-export interface FileAccess {
-  /** A file's text by URI, undefined when it does not exist or cannot be read. */
-  readFile(uri: string): string | undefined;
-  /** URIs of domain specs and key policies under a workspace folder (the start-up scan). */
-  findFiles(folderUri: string): string[];
-}
+export type FileAccess = FolderView;
 
-interface CacheEntry {
-  version: number;
-  policy: PolicyDocument;
-}
-
-/**
- * Above this many characters, a document's previous parse is collected before it is parsed again.
- * A full GC takes 20-35 ms with a 1 MB document open, within its 250 ms edit budget; a burst of
- * edits is parsed once (push coalesces them, pull asks for the last version).
- */
-const COLLECT_BEFORE_REPARSE = 256 * 1024;
-
-export interface ServerOptions extends ServiceOptions {
+export interface ServerOptions {
+  docsUrl?: string;
   domainDocsUrl?: string;
   files?: FileAccess;
   /** A full garbage collection (node's `gc` under --expose-gc), if the process has one. */
@@ -71,19 +54,7 @@ export interface ServerOptions extends ServiceOptions {
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
-  const serviceOptions: ServiceOptions = { ...options };
   const documents = new TextDocuments(TextDocument);
-  /** One parse per document version, shared by every feature. Dropped when the document closes. */
-  const cache = new Map<string, CacheEntry>();
-  /**
-   * The parse cache keeps the documents used most recently. A parse (model and, through the
-   * evaluator's per-parse caches, effective access) of a 3 KB policy is about 30 times its text,
-   * so a thousand open policies would otherwise hold 90 MB; a document that has left it is parsed
-   * again when used.
-   */
-  const MAX_CACHED_PARSES = 32;
-  /** Past this many characters in all, the cache keeps only the parse in use: one parse of a 1 MB document is 9 MB. */
-  const MAX_CACHED_TEXT = 256 * 1024;
   let canPullConfiguration = false;
   /** LSP 3.17 pull diagnostics when the client supports them (VS Code does); otherwise we push on every change, with no delay. */
   let pullDiagnostics = false;
@@ -91,59 +62,21 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   let folders: string[] = [];
   let watchDynamically = false;
+  let interactiveRewrite = false;
 
-  /** The language service, created on first use; settings received before are applied then. */
-  let languageService: LanguageService | undefined;
+  /** The Workspace, created on first use; settings received before are applied then. */
+  let host: Workspace | undefined;
   const pendingSettings: [Partial<LanguageSettings>, readonly string[] | undefined][] = [];
-  function service(): LanguageService {
-    if (!languageService) {
-      languageService = load().getLanguageService(serviceOptions);
-      for (const [settings, workspaceFolders] of pendingSettings.splice(0)) languageService.configure(settings, workspaceFolders);
+  function workspace(): Workspace {
+    if (!host) {
+      host = new (load().Workspace)({ docsUrl: options.docsUrl, domainDocsUrl: options.domainDocsUrl, documents, files: options.files, collectGarbage: options.collectGarbage, interactiveRewrite });
+      for (const [settings, workspaceFolders] of pendingSettings.splice(0)) host.configure(settings, workspaceFolders);
     }
-    return languageService;
+    return host;
   }
   function configure(settings: Partial<LanguageSettings>, workspaceFolders?: readonly string[]): void {
-    if (languageService) languageService.configure(settings, workspaceFolders);
+    if (host) host.configure(settings, workspaceFolders);
     else pendingSettings.push([settings, workspaceFolders]);
-  }
-
-  let domainWorkspace: DomainWorkspace | undefined;
-  function domain(): DomainWorkspace {
-    return (domainWorkspace ??= new (load().DomainWorkspace)({
-      readText: (uri) => documents.get(uri)?.getText() ?? options.files?.readFile(uri),
-      openPolicy: (uri) => {
-        const document = documents.get(uri);
-        const policy = document && parsed(document);
-        return policy && service().isKeyPolicy(document, policy) ? policy : undefined;
-      },
-      // key.policy: file#resource, a key inside a CloudFormation template or Terraform file.
-      embeddedPolicy: (uri, resource) => {
-        const text = documents.get(uri)?.getText() ?? options.files?.readFile(uri);
-        const { classify, analyzeIac } = load();
-        const kind = text === undefined ? undefined : classify(uri, text);
-        return kind ? analyzeIac(text!, kind).policies.find((p) => p.embedded?.resource === resource) : undefined;
-      },
-    }));
-  }
-  const isSpec = (uri: string) => load().DomainWorkspace.isSpec(uri);
-  // kmsPolicy.rules applies to spec and drift ids too.
-  const domainSettings = () => ({ docsUrl: options.domainDocsUrl, rules: service().settings().rules });
-
-  /**
-   * Diagnostics for any open document ([] for documents that are neither key policies nor domain
-   * specs), one slice at a time: the generator yields between rules. Only key policies yield; IaC
-   * templates and domain specs are analyzed in one go (their analysis is per embedded policy).
-   */
-  function* diagnoseSteps(document: TextDocument): Generator<void, Diagnostic[], void> {
-    const svc = service();
-    if (isSpec(document.uri)) return svc.isTooLarge(document) ? svc.doValidation(document, undefined) : domain().validateSpec(document, domainSettings());
-    const policy = parsed(document);
-    if (!svc.isKeyPolicy(document, policy)) return [];
-    yield; // the parse of a large document is one long step: look at the queue before the rules
-    const diagnostics = yield* svc.validationSteps(document, policy);
-    if (!policy) return diagnostics;
-    const drift = domain().validatePolicy(document, policy, domainSettings());
-    return drift.length ? [...diagnostics, ...drift] : diagnostics;
   }
 
   /**
@@ -159,7 +92,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const version = document.version;
       let steps: Generator<void, Diagnostic[], void> | undefined;
       try {
-        steps = diagnoseSteps(document);
+        steps = workspace().diagnosticSteps(uri);
         let slice = performance.now();
         for (;;) {
           const step = steps.next();
@@ -231,42 +164,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     else documents.all().forEach(push);
   }
 
-  function parsed(document: TextDocument): PolicyDocument | undefined {
-    const svc = service();
-    if (svc.isTooLarge(document)) return undefined;
-    const uri = document.uri;
-    const hit = cache.get(uri);
-    cache.delete(uri); // re-inserted last: Map order is the least recently used first
-    if (hit && hit.version === document.version) {
-      cache.set(uri, hit);
-      return hit.policy;
-    }
-    // The previous parse is garbage from here: nothing may hold it while the new one is built.
-    if (hit) (hit as Partial<CacheEntry>).policy = undefined;
-    // A large document's previous parse and text are most of the heap: collected now, before the
-    // new parse is built, the heap never holds both (10 MB less peak RSS with a 1 MB document).
-    if (hit && options.collectGarbage && document.getText().length > COLLECT_BEFORE_REPARSE) options.collectGarbage();
-    const policy = svc.parse(document);
-    cache.set(uri, { version: document.version, policy });
-    let text = 0;
-    for (const entry of cache.values()) text += entry.policy.text.length;
-    while (cache.size > MAX_CACHED_PARSES || (cache.size > 1 && text > MAX_CACHED_TEXT)) {
-      const [oldest, entry] = cache.entries().next().value!;
-      text -= entry.policy.text.length;
-      cache.delete(oldest);
-    }
-    return policy;
-  }
-
-  /** The document and its parse, if it is a key policy we serve. */
-  function keyPolicy(uri: string): { document: TextDocument; policy: PolicyDocument } | undefined {
-    const document = documents.get(uri);
-    if (!document) return undefined;
-    const policy = parsed(document);
-    if (!policy || !service().isKeyPolicy(document, policy)) return undefined;
-    return { document, policy };
-  }
-
   /** A handler that logs and answers null instead of throwing, so one bad document never takes the server down. */
   function guard<P, R>(name: string, handler: (params: P) => R): (params: P) => R | null {
     return (params: P) => {
@@ -302,7 +199,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     const init = params.initializationOptions as { settings?: Partial<LanguageSettings>; interactiveRewrite?: boolean } | undefined;
-    serviceOptions.interactiveRewrite = init?.interactiveRewrite === true;
+    interactiveRewrite = init?.interactiveRewrite === true;
+    if (host) host.interactiveRewrite = interactiveRewrite;
     configure(init?.settings ?? {}, folders);
     pullDiagnostics = usesPullDiagnostics(params);
     canRefreshDiagnostics = params.capabilities.workspace?.diagnostics?.refreshSupport === true;
@@ -314,24 +212,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     void pullSettings();
     if (watchDynamically) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.{kms-domain.yaml,kms-domain.yml,kms-domain.json,key-policy.json,kms-policy.json}' }],
+        watchers: [{ globPattern: load().INDEXED_GLOB }],
       });
     }
     // The workspace index: every spec and key policy on disk (open documents update it as they change).
-    guard('domain index', () => {
-      const affected = new Set<string>();
-      for (const folder of folders) for (const uri of options.files?.findFiles(folder) ?? []) for (const a of domain().fileChanged(uri, 'created')) affected.add(a);
-      refresh([...affected]);
-    })(undefined);
+    guard('domain index', () => refresh(workspace().scan(folders)))(undefined);
   });
 
   connection.onDidChangeWatchedFiles((params) => {
     const affected = new Set<string>();
     for (const change of params.changes) {
       const kind = change.type === FileChangeType.Deleted ? 'deleted' : change.type === FileChangeType.Created ? 'created' : 'changed';
-      // An open document's text wins over the disk; its edits update the index already.
-      if (documents.get(change.uri) && kind !== 'deleted') continue;
-      for (const uri of guard('watched files', () => domain().fileChanged(change.uri, kind))(undefined) ?? []) affected.add(uri);
+      for (const uri of guard('watched files', () => workspace().fileChanged(change.uri, kind))(undefined) ?? []) affected.add(uri);
     }
     refresh([...affected]);
   });
@@ -348,17 +240,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   documents.onDidChangeContent((e) => {
     push(e.document);
     const uri = e.document.uri;
-    guard('domain update', () => {
-      if (isSpec(uri) && !service().isTooLarge(e.document)) refresh(guard('domain spec', () => domain().updateSpec(uri, e.document.getText()).affected)(undefined) ?? []);
-      else refresh(domain().index.governing(uri).map((s) => s.uri));
-    })(undefined);
+    refresh(guard('domain update', () => workspace().changed(uri))(undefined) ?? []);
   });
   documents.onDidClose((e) => {
-    const entry = cache.get(e.document.uri);
-    if (entry) (entry as Partial<CacheEntry>).policy = undefined;
-    cache.delete(e.document.uri);
     // Back to what is on disk (or gone, if it was never saved).
-    refresh(guard('domain close', () => domain().fileChanged(e.document.uri, options.files?.readFile(e.document.uri) === undefined ? 'deleted' : 'changed'))(undefined) ?? []);
+    refresh(guard('domain close', () => workspace().closed(e.document.uri))(undefined) ?? []);
     if (!pullDiagnostics) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
@@ -374,73 +260,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return { kind: DocumentDiagnosticReportKind.Full, items: result?.diagnostics ?? [] };
   });
 
-  /** An open domain spec document. */
-  function specDocument(uri: string): TextDocument | undefined {
-    const document = documents.get(uri);
-    return document && isSpec(uri) && !service().isTooLarge(document) ? document : undefined;
-  }
-
-  connection.onDefinition(
-    request('definition', (params) => {
-      const spec = specDocument(params.textDocument.uri);
-      if (spec) return domain().specDefinition(spec, params.position);
-      const hit = keyPolicy(params.textDocument.uri);
-      return hit ? domain().policyDefinition(hit.document, params.position, hit.policy) : null;
-    }),
-  );
-
-  connection.onCompletion(
-    request('completion', (params) => {
-      const spec = specDocument(params.textDocument.uri);
-      if (spec) return domain().complete(spec, params.position);
-      const hit = keyPolicy(params.textDocument.uri);
-      return hit ? service().doComplete(hit.document, params.position, hit.policy) : null;
-    }),
-  );
-
-  connection.onHover(
-    request('hover', (params) => {
-      const spec = specDocument(params.textDocument.uri);
-      if (spec) return domain().hover(spec, params.position);
-      const hit = keyPolicy(params.textDocument.uri);
-      return hit ? service().doHover(hit.document, params.position, hit.policy) : null;
-    }),
-  );
-
-  connection.onDocumentSymbol(
-    request('documentSymbol', (params) => {
-      const spec = specDocument(params.textDocument.uri);
-      if (spec) return domain().symbols(spec);
-      const hit = keyPolicy(params.textDocument.uri);
-      return hit ? service().doDocumentSymbols(hit.document, hit.policy) : null;
-    }),
-  );
-
-  connection.onCodeAction(
-    request('codeAction', (params) => {
-      const spec = specDocument(params.textDocument.uri);
-      if (spec) return domain().specCodeActions(spec, params.range, params.context);
-      const hit = keyPolicy(params.textDocument.uri);
-      if (!hit) return null;
-      const fromSpec = domain().policyCodeActions(hit.document, params.range, params.context, hit.policy);
-      const own = service().doCodeActions(hit.document, params.range, params.context, hit.policy);
-      // A governed policy is rewritten from its spec, exactly: drop the suggestion-based rewrites.
-      const governed = fromSpec.some((a) => a.title.startsWith('Rewrite to least privilege (from '));
-      return [...(governed ? own.filter((a) => !a.title.startsWith('Rewrite to least privilege')) : own), ...fromSpec];
-    }),
-  );
-
-  connection.onRequest(
-    COMMANDS.suggestAssignment,
-    request('suggestAssignment', (params: { uri: string }) => {
-      const hit = keyPolicy(params?.uri);
-      return hit ? service().suggestAssignment(hit.policy) : null;
-    }),
-  );
+  connection.onDefinition(request('definition', (params) => workspace().definition(params.textDocument.uri, params.position)));
+  connection.onCompletion(request('completion', (params) => workspace().complete(params.textDocument.uri, params.position)));
+  connection.onHover(request('hover', (params) => workspace().hover(params.textDocument.uri, params.position)));
+  connection.onDocumentSymbol(request('documentSymbol', (params) => workspace().documentSymbols(params.textDocument.uri)));
+  connection.onCodeAction(request('codeAction', (params) => workspace().codeActions(params.textDocument.uri, params.range, params.context)));
+  connection.onRequest(COMMANDS.suggestAssignment, request('suggestAssignment', (params: { uri: string }) => workspace().suggestAssignment(params?.uri)));
 
   connection.onExecuteCommand(async (params) => {
     if (params.command === COMMANDS.generateKeyPolicy || params.command === COMMANDS.createDomainSpec) {
-      const result = guard(params.command, () => domain().executeCommand(params.command, params.arguments))(undefined);
+      const result = guard(params.command, () => workspace().executeCommand(params.command, params.arguments))(undefined);
       if (!result || 'error' in result) {
         const message = result?.error ?? 'The command failed; see the server log.';
         void connection.window.showErrorMessage(message);
@@ -453,9 +282,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     if (params.command !== COMMANDS.applyLeastPrivilege) return { applied: false, message: `unknown command ${params.command}` };
     const args = params.arguments?.[0] as ApplyArgs | undefined;
-    const hit = args && keyPolicy(args.uri);
-    if (!args || !hit) return { applied: false, message: 'No open key policy for that URI.' };
-    const result = guard('applyLeastPrivilege', () => service().applyLeastPrivilege(hit.document, hit.policy, args))(undefined);
+    const result = args && typeof args.uri === 'string' ? guard('applyLeastPrivilege', () => workspace().applyLeastPrivilege(args))(undefined) : undefined;
+    if (result === undefined) return { applied: false, message: 'No open key policy for that URI.' };
     if (!result || 'error' in result) {
       const message = result?.error ?? 'The rewrite failed; see the server log.';
       void connection.window.showErrorMessage(message);

@@ -12,7 +12,7 @@ import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-typ
 import { effectiveAccess, holds } from '../../server/src/core/evaluate/index';
 import { CAPABILITIES } from '../../server/src/core/catalog/catalog';
 import type { PolicyDocument } from '../../server/src/core/policy/model';
-import { getLanguageService } from '../../server/src/service/languageService';
+import { documentWorkspace } from '../support/workspace';
 import { applyItem } from '../support/text';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -26,7 +26,7 @@ export function doc(name: string, text = fixture(name)): TextDocument {
   return TextDocument.create(`file:///work/iac/${name}`, name.endsWith('.tf') ? 'terraform' : name.endsWith('.json') ? 'json' : 'yaml', 1, text);
 }
 
-const service = getLanguageService();
+const service = documentWorkspace();
 
 /** `code L:C-L:C "text at the range"`, 1-based like an editor shows it. */
 export function describeDiagnostics(document: TextDocument, diagnostics: readonly Diagnostic[]): string[] {
@@ -39,8 +39,8 @@ export function describeDiagnostics(document: TextDocument, diagnostics: readonl
 
 export function diagnose(document: TextDocument): string[] {
   const policy = service.parse(document);
-  assert.ok(service.isKeyPolicy(document, policy), 'the file is served');
-  return describeDiagnostics(document, service.doValidation(document, policy));
+  assert.ok(service.isServed(document), 'the file is served');
+  return describeDiagnostics(document, service.diagnostics(document));
 }
 
 /** Inserts `insert` (with a `|` cursor) at the first occurrence of `at` + `delta`... simpler: replace `find` by `replacement` holding `|`. */
@@ -56,7 +56,7 @@ export function edited(name: string, find: string, replacement: string): { docum
 export function accept(name: string, find: string, replacement: string, label: string): string {
   const { document, offset } = edited(name, find, replacement);
   const policy = service.parse(document);
-  const list = service.doComplete(document, document.positionAt(offset), policy);
+  const list = service.complete(document, document.positionAt(offset));
   const item = list.items.find((i) => i.label === label);
   assert.ok(item, `no item ${label}; got ${list.items.map((i) => i.label).slice(0, 20).join(', ')}`);
   const after = applyItem(document, item);
@@ -69,7 +69,7 @@ export function accept(name: string, find: string, replacement: string, label: s
 export function hover(name: string, needle: string, delta = 1): string {
   const document = doc(name);
   const offset = document.getText().indexOf(needle) + delta;
-  const h = service.doHover(document, document.positionAt(offset), service.parse(document));
+  const h = service.hover(document, document.positionAt(offset));
   assert.ok(h, `a hover at ${needle}`);
   return typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : JSON.stringify(h.contents);
 }
@@ -87,14 +87,15 @@ export function rewrite(name: string, needle: string, style = 'key-policy-only')
   assert.ok(offset >= 0, needle);
   const policy = service.parse(before);
   const pos = before.positionAt(offset);
-  const actions = service.doCodeActions(before, { start: pos, end: pos }, { diagnostics: [], only: ['refactor.rewrite'] }, policy);
+  const actions = service.codeActions(before, { start: pos, end: pos }, { diagnostics: [], only: ['refactor.rewrite'] });
   const action = actions.find((a) => a.title.startsWith(`Rewrite to least privilege (${style})`));
   assert.ok(action, `rewrite offered at ${needle}: ${actions.map((a) => a.title).join(' | ')}`);
   return { before, after: doc(name, applyAction(before, action)), title: action.title };
 }
 
 export function policies(document: TextDocument): readonly PolicyDocument[] {
-  return service.parse(document).iac?.policies ?? [];
+  const file = service.parse(document);
+  return file.kind === 'iac' ? file.iac.policies : [];
 }
 
 /** Capabilities each named principal holds in full, as written in the file. */
@@ -120,7 +121,7 @@ describe('IaC diagnostics: the same rule ids, at their ranges in the IaC file', 
       'over-broad-grant 58:21-58:26 kms:*',
     ]);
     const document = doc('orders.template.yaml');
-    const messages = service.doValidation(document, service.parse(document)).map((d) => String(d.message));
+    const messages = service.diagnostics(document).map((d) => String(d.message));
     assert.match(messages[0], /IAM policies in account \$\{AWS::AccountId\} grant/, 'the account is named as written, not as a placeholder');
     assert.match(messages[5], /^Fn::GetAtt: \[AppRole, Arn\] both administers/, 'a principal is named as written');
     assert.ok(messages.every((m) => !m.includes('000000000000')), 'no synthetic value leaks into a message');
@@ -150,9 +151,9 @@ describe('IaC diagnostics: the same rule ids, at their ranges in the IaC file', 
 
   test('settings turn IaC rules off like any other rule', () => {
     const document = doc('main.tf');
-    const local = getLanguageService();
+    const local = documentWorkspace();
     local.configure({ rules: { 'bypass-lockout-safety-check': 'off', 'unknown-action': 'warning' } });
-    const ds = local.doValidation(document, local.parse(document));
+    const ds = local.diagnostics(document);
     assert.ok(!ds.some((d) => d.code === 'bypass-lockout-safety-check'));
     assert.equal(ds.find((d) => d.code === 'unknown-action')?.severity, 2);
   });
@@ -193,7 +194,7 @@ describe('IaC completion inside the embedded policy, in the host syntax', () => 
 
   test('no completion outside key policies (another resource, an intrinsic)', () => {
     const { document, offset } = edited('orders.template.yaml', 'Action: sts:AssumeRole', 'Action: sts:|AssumeRole');
-    assert.deepEqual(service.doComplete(document, document.positionAt(offset), service.parse(document)).items, []);
+    assert.deepEqual(service.complete(document, document.positionAt(offset)).items, []);
   });
 });
 
@@ -256,7 +257,7 @@ describe('IaC least-privilege rewrite, in the host syntax, checked by re-parsing
       );
       const got = Object.fromEntries(Object.entries(access(rewritten)).filter(([k]) => !k.includes('someone-else')).map(([k, v]) => [k.replace(/^.*(AppRole|aws_iam_role\.\w+).*$/, '$1'), [...v].sort()]));
       assert.deepEqual(got, announced);
-      const codes = service.doValidation(after, service.parse(after)).filter((d) => d.range.start.line >= after.positionAt(rewritten.embedded!.span.start).line && d.range.start.line <= after.positionAt(rewritten.embedded!.span.end).line).map((d) => d.code);
+      const codes = service.diagnostics(after).filter((d) => d.range.start.line >= after.positionAt(rewritten.embedded!.span.start).line && d.range.start.line <= after.positionAt(rewritten.embedded!.span.end).line).map((d) => d.code);
       for (const c of ['over-broad-grant', 'missing-deny-everyone-else', 'unknown-action', 'iac-syntax', 'json-syntax']) assert.ok(!codes.includes(c), `${c} after the rewrite: ${codes}`);
     });
   }
@@ -272,23 +273,23 @@ describe('IaC quick fixes write the host syntax', () => {
     test(`unknown-action in ${name}`, () => {
       const document = doc(file);
       const policy = service.parse(document);
-      const diagnostics = service.doValidation(document, policy).filter((d) => d.code === 'unknown-action');
+      const diagnostics = service.diagnostics(document).filter((d) => d.code === 'unknown-action');
       assert.equal(document.getText(diagnostics[0].range).replace(/"/g, ''), needle.replace(/"/g, ''));
-      const actions = service.doCodeActions(document, diagnostics[0].range, { diagnostics, only: ['quickfix'] }, policy);
+      const actions = service.codeActions(document, diagnostics[0].range, { diagnostics, only: ['quickfix'] });
       const fix = actions.find((a) => a.title === 'Change to "kms:Encrypt"');
       assert.ok(fix, actions.map((a) => a.title).join(' | '));
       assert.deepEqual(fix.diagnostics, diagnostics.slice(0, 1), 'the fix names the host diagnostic');
       const after = applyAction(document, fix);
       assert.ok(after.includes(expected), after.slice(0, 0));
-      assert.ok(!service.doValidation(doc(file, after), service.parse(doc(file, after))).some((d) => d.code === 'unknown-action'));
+      assert.ok(!service.diagnostics(doc(file, after)).some((d) => d.code === 'unknown-action'));
     });
   }
 
   test('resource-not-star in a policy document: the list item is replaced with HCL', () => {
     const document = doc('main.tf');
     const policy = service.parse(document);
-    const diagnostics = service.doValidation(document, policy).filter((d) => d.code === 'resource-not-star');
-    const fix = service.doCodeActions(document, diagnostics[0].range, { diagnostics, only: ['quickfix'] }, policy).find((a) => a.title.startsWith('Set Resource'));
+    const diagnostics = service.diagnostics(document).filter((d) => d.code === 'resource-not-star');
+    const fix = service.codeActions(document, diagnostics[0].range, { diagnostics, only: ['quickfix'] }).find((a) => a.title.startsWith('Set Resource'));
     assert.ok(fix);
     assert.match(applyAction(document, fix), /\n {4}resources = \["\*"\]\n/);
   });
@@ -297,7 +298,7 @@ describe('IaC quick fixes write the host syntax', () => {
 describe('IaC document symbols', () => {
   test('keys with their statements, and the k9 module with its inputs', () => {
     const document = doc('main.tf');
-    const symbols = service.doDocumentSymbols(document, service.parse(document));
+    const symbols = service.symbols(document);
     assert.deepEqual(symbols.map((s) => [s.name, s.children?.map((c) => c.name)]), [
       ['aws_kms_key.orders', ['EnableIAMUserPermissions', 'AllowApp']],
       ['aws_kms_key.reports', ['AllowCi']],
@@ -305,7 +306,7 @@ describe('IaC document symbols', () => {
       ['module.payments_key', ['allow_administer_resource_arns', 'allow_read_data_arns', 'allow_write_data_arns']],
     ]);
     const yaml = doc('orders.template.yaml');
-    assert.deepEqual(service.doDocumentSymbols(yaml, service.parse(yaml)).map((s) => s.name), ['OrdersKey', 'ReportsKey']);
+    assert.deepEqual(service.symbols(yaml).map((s) => s.name), ['OrdersKey', 'ReportsKey']);
     for (const s of symbols) {
       const inside = (r: { start: { line: number }; end: { line: number } }) => r.start.line >= s.range.start.line && r.end.line <= s.range.end.line;
       assert.ok(inside(s.selectionRange), `${s.name}: selection inside range`);
@@ -322,14 +323,14 @@ describe('a large template with small key policies', () => {
       const small = doc(name);
       const large = doc(name, pad(fixture(name)));
       assert.ok(large.getText().length > 128 * 1024);
-      const codes = (d: TextDocument) => service.doValidation(d, service.parse(d)).map((x) => `${x.code}@${x.range.start.line}:${x.range.start.character}`);
+      const codes = (d: TextDocument) => service.diagnostics(d).map((x) => `${x.code}@${x.range.start.line}:${x.range.start.character}`);
       assert.deepEqual(codes(large), codes(small));
       assert.ok(codes(large).some((c) => c.startsWith('missing-deny-everyone-else') || c.startsWith('over-broad-grant')), codes(large).join(', '));
       const at = small.positionAt(small.getText().indexOf('kms:Decrypt') + 2);
-      const hover = (d: TextDocument) => JSON.stringify(service.doHover(d, at, service.parse(d))?.contents ?? null);
+      const hover = (d: TextDocument) => JSON.stringify(service.hover(d, at)?.contents ?? null);
       assert.match(hover(large), /Who can call kms:Decrypt/);
       assert.equal(hover(large), hover(small));
-      const titles = (d: TextDocument) => service.doCodeActions(d, { start: at, end: at }, { diagnostics: [] }, service.parse(d)).map((a) => a.title);
+      const titles = (d: TextDocument) => service.codeActions(d, { start: at, end: at }, { diagnostics: [] }).map((a) => a.title);
       assert.deepEqual(titles(large), titles(small));
     });
   }

@@ -8,7 +8,7 @@ import { parseHcl, traversalText, type HclBlock } from '../../server/src/core/ia
 import { analyzeIac, classify } from '../../server/src/core/iac/index';
 import { iacFindings } from '../../server/src/core/iac/rules';
 import { yamlString } from '../../server/src/core/iac/serialize';
-import { getLanguageService } from '../../server/src/service/languageService';
+import { documentWorkspace } from '../support/workspace';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'iac');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -107,8 +107,8 @@ describe('broken IaC: a clear parse diagnostic, never a crash, the other policie
     const out = findings('orders.template.yaml', text);
     assert.ok(out.some((f) => f.startsWith('iac-syntax')), out.join('\n'));
     const doc = TextDocument.create('file:///x/orders.template.yaml', 'yaml', 1, text);
-    const service = getLanguageService();
-    const messages = service.doValidation(doc, service.parse(doc)).filter((d) => d.code === 'iac-syntax').map((d) => String(d.message));
+    const service = documentWorkspace();
+    const messages = service.diagnostics(doc).filter((d) => d.code === 'iac-syntax').map((d) => String(d.message));
     assert.ok(messages.some((m) => /tabs are not allowed as indentation; YAML indents with spaces only/.test(m)), messages.join('\n'));
     assert.ok(out.some((f) => f.startsWith('unknown-action')), out.join('\n'));
   });
@@ -127,17 +127,17 @@ describe('broken IaC: a clear parse diagnostic, never a crash, the other policie
   });
 
   test('no input makes the service throw: prefixes of every fixture', () => {
-    const service = getLanguageService();
+    const service = documentWorkspace();
     for (const name of ['orders.template.yaml', 'orders.template.json', 'main.tf']) {
       const text = fixture(name);
       for (let end = 0; end <= text.length; end += 23) {
         const doc = TextDocument.create(`file:///x/${name}`, 'plaintext', 1, text.slice(0, end));
         const policy = service.parse(doc);
-        service.doValidation(doc, policy);
+        service.diagnostics(doc);
         const mid = doc.positionAt(Math.floor(end / 2));
-        service.doComplete(doc, mid, policy);
-        service.doHover(doc, mid, policy);
-        service.doCodeActions(doc, { start: mid, end: mid }, { diagnostics: [] }, policy);
+        service.complete(doc, mid);
+        service.hover(doc, mid);
+        service.codeActions(doc, { start: mid, end: mid }, { diagnostics: [] });
       }
     }
   });

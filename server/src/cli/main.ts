@@ -2,36 +2,18 @@
  * `kms-policy`: the same engine as the language server, for CI.
  *   kms-policy check [paths...] [--format text|json|sarif] [--fail-on error|warning|never] [--rule id=level]
  * Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or a file that could not be checked.
+ *
+ * `check` drives the same Workspace as the server over the files it walks; `fix` and `generate`
+ * are service/batch.ts. Here: arguments, reading and writing files (through the node layer), output.
  */
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join, relative, isAbsolute } from 'node:path';
+import { dirname, relative, isAbsolute, resolve as resolvePath } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parsePolicy } from '../core/policy/parse';
-import { isKeyPolicyName, looksLikeKeyPolicy } from '../core/policy/recognize';
-import { findRule, runRules, type SeveritySetting } from '../core/rules/index';
-import { readText, walk } from './files';
-import { analyzeIac, classify, isRelevantIac } from '../core/iac/index';
-import { displayMessage, iacFindings, isIacRule, policyFindings } from '../core/iac/rules';
-import { hostEdits } from '../core/iac/hostEdits';
-import type { PolicyDocument } from '../core/policy/model';
-import type { Finding } from '../core/rules/types';
-import { CAPABILITIES, type Capability } from '../core/catalog/catalog';
-import { accountRootOf } from '../core/rewrite/account';
-import { apply, type Edit } from '../core/rewrite/edits';
-import { LockoutError, rewriteEdits, STYLES, type Assignment, type Style } from '../core/rewrite/leastPrivilege';
-import { quickFixes } from '../core/rewrite/quickFixes';
-import type { PrincipalForm } from '../core/rewrite/statements';
-import { suggestAssignment, toAssignment } from '../core/rewrite/suggest';
-import { fileProblem, reportWriter, toCliFindings, type CliFinding, type ExtraRule, type FileReport, type ReportFormat } from './report';
-import { resolve as resolvePath } from 'node:path';
-import { checkSpec, type PolicyLookup } from '../core/spec/check';
-import { driftFindings, type GoverningSpec } from '../core/spec/drift';
-import { generateFromSpec } from '../core/spec/generate';
-import { isDomainSpecName, specFormatOf } from '../core/spec/model';
-import { parseSpec } from '../core/spec/parse';
-import { DOMAIN_RULES, findDomainRule, settle } from '../core/spec/rules';
-import { DomainIndex } from '../core/spec/workspace';
-import { specValidator } from '../service/domainSchema';
+import { docsSection, outputSink, readFile, readTextFile, writeTextFile } from '../node/files';
+import { readText, walk } from '../node/walk';
+import { fixText, generateFromSpecText, isRuleId, parseAssignments, STYLES, type Style, type PrincipalForm } from '../service/batch';
+import { CurrentDocument, Workspace } from '../service/workspace';
+import { fileProblem, reportWriter, toCliFindings, type FileReport, type ReportFormat } from './report';
 
 const VERSION = '0.1.0';
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -108,21 +90,19 @@ function check(args: readonly string[]): number {
   const { format, 'fail-on': failOn, rule, output } = parsed.values;
   if (!['text', 'json', 'sarif'].includes(format!)) return usage(`--format must be text, json or sarif, not "${format}"`);
   if (!['error', 'warning', 'never'].includes(failOn!)) return usage(`--fail-on must be error, warning or never, not "${failOn}"`);
-  const severities: Record<string, SeveritySetting> = {};
+  const severities: Record<string, 'off' | 'info' | 'warning' | 'error'> = {};
   for (const r of rule ?? []) {
     const m = /^([a-z0-9-]+)=(off|info|warning|error)$/.exec(r);
     if (!m) return usage(`--rule takes <id>=<off|info|warning|error>, not "${r}"`);
-    if (!findRule(m[1]) && !isIacRule(m[1]) && !findDomainRule(m[1])) return usage(`--rule: no rule "${m[1]}" (see docs/rules.md and docs/domain-spec.md)`);
-    severities[m[1]] = m[2] as SeveritySetting;
+    if (!isRuleId(m[1])) return usage(`--rule: no rule "${m[1]}" (see docs/rules.md and docs/domain-spec.md)`);
+    severities[m[1]] = m[2] as 'off' | 'info' | 'warning' | 'error';
   }
   const paths = parsed.positionals.length ? parsed.positionals : ['.'];
 
   // Reports go out file by file, so memory stays flat however many files there are. Domain specs
-  // are checked first: their drift findings wait for the policy they are about and are merged
-  // into its report when the walk reaches it.
-  const sink = output ? openSync(output, 'w') : undefined;
-  const write = (text: string) => (sink !== undefined ? writeSync(sink, text) : process.stdout.write(text));
-  const writer = reportWriter(format as ReportFormat, write, { toolVersion: VERSION, ruleHelp, extraRules: domainRules() });
+  // are indexed first, so that each policy's report carries its drift from the specs that govern it.
+  const sink = outputSink(output);
+  const writer = reportWriter(format as ReportFormat, sink.write, { toolVersion: VERSION, ruleHelp });
   const tally = { error: 0, warning: 0, info: 0 };
   const add = (r: FileReport) => {
     for (const f of r.findings) tally[f.severity]++;
@@ -136,58 +116,79 @@ function check(args: readonly string[]): number {
     process.stderr.write(`${display(path)}: ${message}\n`);
     add({ file: display(path), findings: [fileProblem(code, message)] });
   };
-  const isSpec = (path: string, named: boolean) => isDomainSpecName(path) || (named && /\.kms-domain\./i.test(path));
+  const isSpec = (path: string, named: boolean) => SPEC_NAME.test(path) || (named && /\.kms-domain\./i.test(path));
+  const uriOf = (path: string) => pathToFileURL(resolvePath(path)).href;
+
+  // The Workspace sees one document at a time: the file being checked.
+  const current = new CurrentDocument();
+  const workspace = new Workspace({
+    documents: current,
+    files: { readFile, findFiles: () => [] },
+    indexPolicies: false,
+    displayUri: (uri) => display(fileURLToPath(uri)),
+  });
+  workspace.configure({ rules: severities, maxFileSize: MAX_BYTES });
+  const checkText = (path: string, text: string, named: boolean) => {
+    const uri = current.set(uriOf(path), text);
+    try {
+      return workspace.check(uri, named);
+    } finally {
+      workspace.forget(uri);
+      current.clear();
+    }
+  };
 
   // The same walk as the policies' below, which reports what cannot be read.
   const specFiles = new Map<string, string>();
   for (const { path, named } of walk(paths, () => {})) if (isSpec(path, named) && !specFiles.has(resolvePath(path))) specFiles.set(resolvePath(path), path);
-  const domain = checkDomainSpecs([...specFiles.values()], { severities, display, fail });
-  const withDrift = (r: FileReport): FileReport => {
-    const drift = domain.drift.get(r.file);
-    if (!drift) return r;
-    domain.drift.delete(r.file);
-    return { file: r.file, findings: [...r.findings, ...drift].sort((a, b) => a.line - b.line || a.column - b.column) };
-  };
+  const specs: { path: string; text: string }[] = [];
+  for (const p of [...specFiles.values()].sort()) {
+    const read = readText(p, MAX_BYTES);
+    if (!read.ok) {
+      fail(p, read.code, read.message);
+      continue;
+    }
+    specs.push({ path: p, text: read.text });
+    workspace.changed(current.set(uriOf(p), read.text));
+    current.clear();
+  }
 
   let checked = 0;
+  const visited = new Set<string>();
   for (const { path, named } of walk(paths, (p, m) => fail(p, 'unreadable', m))) {
-    if (isSpec(path, named)) continue; // checked above, with the policies they govern
-    const byName = isKeyPolicyName(path);
+    if (isSpec(path, named)) continue; // checked below, after the policies they govern
+    const byName = KEY_POLICY_NAME.test(path);
     const read = readText(path, MAX_BYTES);
     if (!read.ok) {
       if (named || byName) fail(path, read.code, read.message);
       continue;
     }
-    const iacKind = classify(path, read.text);
-    if (iacKind) {
-      // A CloudFormation template or a Terraform file: every key policy in it, at its lines.
-      const iac = analyzeIac(read.text, iacKind);
-      if (!isRelevantIac(iac, read.text)) {
-        if (named) process.stderr.write(`${display(path)}: no KMS key policy found in this ${iacKind === 'terraform' ? 'Terraform file' : 'template'}; skipped\n`);
-        continue;
+    const result = checkText(path, read.text, named);
+    if (!result.findings) {
+      if (named) {
+        const what = result.kind === 'iac' ? `no KMS key policy found in this ${result.iacKind === 'terraform' ? 'Terraform file' : 'template'}` : 'not a KMS key policy (no Statement with kms: actions)';
+        process.stderr.write(`${display(path)}: ${what}; skipped\n`);
       }
-      checked += iac.policies.length;
-      add(withDrift({ file: display(path), findings: toCliFindings(read.text, iacFindings(iac, { severities })) }));
       continue;
     }
-    const policy = parsePolicy(read.text);
-    const byContent = looksLikeKeyPolicy(policy);
-    const invalidJson = policy.syntaxErrors.length > 0 || policy.fatal !== undefined || policy.root?.type !== 'object';
-    if (!byName && !byContent && !(named && invalidJson)) {
-      if (named) process.stderr.write(`${display(path)}: not a KMS key policy (no Statement with kms: actions); skipped\n`);
-      continue;
-    }
-    checked++;
-    const findings = runRules(policy, { severities });
-    add(withDrift({ file: display(path), findings: toCliFindings(read.text, findings) }));
+    visited.add(uriOf(path));
+    checked += result.policies;
+    // By position (stable: a policy's drift findings after its rule findings at the same place).
+    add({ file: display(path), findings: toCliFindings(read.text, result.findings).sort((a, b) => a.line - b.line || a.column - b.column) });
   }
-  for (const r of domain.specs) add(r);
-  for (const [file, findings] of domain.drift) add({ file, findings }); // policies outside the paths checked
+  for (const s of specs) add({ file: display(s.path), findings: toCliFindings(s.text, checkText(s.path, s.text, true).findings ?? []) });
+  // Drift of the policies the specs govern that the paths checked did not include.
+  for (const policyUri of workspace.governedPolicies()) {
+    if (visited.has(policyUri)) continue;
+    const text = readFile(policyUri);
+    const findings = text === undefined ? [] : workspace.driftOnly(policyUri);
+    if (findings.length) add({ file: display(fileURLToPath(policyUri)), findings: toCliFindings(text!, findings) });
+  }
   writer.end();
-  if (sink !== undefined) closeSync(sink);
+  sink.close();
 
   const count = (s: 'error' | 'warning' | 'info') => tally[s];
-  const specCount = domain.specs.length;
+  const specCount = specs.length;
   const specsChecked = specCount ? ` and ${specCount} domain spec${specCount === 1 ? '' : 's'}` : '';
   process.stderr.write(`${checked} key polic${checked === 1 ? 'y' : 'ies'}${specsChecked} checked: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${unreadable ? `, ${unreadable} files could not be checked` : ''}\n`);
 
@@ -195,6 +196,10 @@ function check(args: readonly string[]): number {
   const threshold = failOn === 'never' ? 0 : failOn === 'warning' ? count('error') + count('warning') : count('error');
   return threshold > 0 ? 1 : 0;
 }
+
+/** Spec and key policy file names (core/fileKinds.ts, through the Workspace). */
+const SPEC_NAME = Workspace.SPEC_NAME;
+const KEY_POLICY_NAME = Workspace.KEY_POLICY_NAME;
 
 const FILE_CODES = new Set(['unreadable', 'binary', 'too-large', 'not-utf8']);
 
@@ -225,17 +230,10 @@ function fix(args: readonly string[]): number {
   if (parsed.positionals.length !== 1) return usage('give exactly one key policy file, CloudFormation template or Terraform file', 'fix');
   if (!STYLES.includes(v.style as Style)) return usage(`--style must be ${STYLES.join(' or ')}`, 'fix');
   if (v['principal-form'] !== 'k9' && v['principal-form'] !== 'explicit') return usage('--principal-form must be k9 or explicit', 'fix');
-  let assigned: Assignment | undefined;
+  let assigned: ReturnType<typeof parseAssignments> | undefined;
   if (v.assign!.length) {
-    const entries: [string, Set<Capability>][] = [];
-    for (const a of v.assign!) {
-      const m = /^(.+)=([a-z,-]*)$/.exec(a);
-      const caps = m ? m[2].split(',').filter(Boolean) : [];
-      const bad = caps.filter((c) => !CAPABILITIES.includes(c as Capability));
-      if (!m || bad.length) return usage(`--assign takes <principal ARN>=<${CAPABILITIES.join('|')},...>, not "${a}"`, 'fix');
-      entries.push([m[1], new Set(caps as Capability[])]);
-    }
-    assigned = new Map(entries);
+    assigned = parseAssignments(v.assign!);
+    if ('error' in assigned) return usage(assigned.error as string, 'fix');
   }
   const file = parsed.positionals[0];
   const read = readText(file, MAX_BYTES);
@@ -243,183 +241,25 @@ function fix(args: readonly string[]): number {
     process.stderr.write(`${file}: ${read.message}\n`);
     return 2;
   }
-
-  // The rewrite of one policy given as JSON (a policy file, or one in a template, see hostEdits).
-  const options = { style: v.style as Style, principalForm: v['principal-form'] as PrincipalForm };
-  const leastPrivilege = (policy: PolicyDocument, label: string, show = (s: string) => s): Edit[] => {
-    let assignment = assigned;
-    if (!assignment) {
-      const suggestions = suggestAssignment(policy);
-      for (const s of suggestions) process.stderr.write(show(`${label}${s.principal}: ${s.suggested.join(', ') || '(nothing)'}  (${s.reason})`) + '\n');
-      assignment = toAssignment(suggestions);
-    }
-    return rewriteEdits(policy, assignment, { ...options, accountRoot: accountRootOf(policy, [...assignment.keys()]) });
-  };
-
-  let text: string;
-  const iacKind = classify(file, read.text);
-  try {
-    if (iacKind) {
-      // Every key policy in the template (or the one --resource names), edited in the host's syntax.
-      const found = analyzeIac(read.text, iacKind).policies;
-      const names = found.map((p) => p.embedded!.resource);
-      if (found.length === 0) {
-        process.stderr.write(`${file}: no KMS key policy found in this ${iacKind === 'terraform' ? 'Terraform file' : 'template'}\n`);
-        return 2;
-      }
-      if (v.resource !== undefined && !names.includes(v.resource)) return usage(`${file} has no key policy in a resource named "${v.resource}" (found: ${names.join(', ')})`, 'fix');
-      const selected = (p: PolicyDocument) => v.resource === undefined || p.embedded!.resource === v.resource;
-      if (assigned && found.filter(selected).length > 1) return usage(`--assign applies to one key policy; name it with --resource (found: ${names.join(', ')})`, 'fix');
-      if (v['least-privilege']) {
-        const targets = found.filter(selected);
-        text = apply(read.text, targets.flatMap((p) => hostEdits(p, (json) => leastPrivilege(json, targets.length > 1 ? `${p.embedded!.resource}: ` : '', (s) => displayMessage(p, s)))));
-      } else {
-        // The first pass reads the analysis above; later ones, the text the passes before wrote.
-        const policiesOf = (current: string) => (current === read.text ? found : analyzeIac(current, iacKind).policies);
-        text = fixInPasses(read.text, (current) => policiesOf(current).filter(selected).flatMap((p) => hostEdits(p, (json) => safeFixEdits(json, policyFindings(json)))));
-      }
-    } else {
-      if (v.resource !== undefined) return usage('--resource names a key in a CloudFormation template or a Terraform file', 'fix');
-      const policy = parsePolicy(read.text);
-      if (policy.fatal || policy.root?.type !== 'object') {
-        process.stderr.write(`${file}: not a JSON key policy; run kms-policy check for details\n`);
-        return 2;
-      }
-      text = v['least-privilege'] ? apply(read.text, leastPrivilege(policy, '')) : fixInPasses(read.text, (current) => {
-        const p = current === read.text ? policy : parsePolicy(current);
-        return safeFixEdits(p, runRules(p));
-      });
-    }
-  } catch (e) {
-    if (!(e instanceof LockoutError)) throw e;
-    process.stderr.write(`${file}: ${e.message}\n`);
-    return 1;
+  const result = fixText(file, read.text, {
+    leastPrivilege: v['least-privilege']!,
+    style: v.style as Style,
+    principalForm: v['principal-form'] as PrincipalForm,
+    assigned: assigned as Exclude<typeof assigned, { error: string }>,
+    resource: v.resource,
+    note: (line) => process.stderr.write(line + '\n'),
+  });
+  if ('error' in result) {
+    if (result.usage) return usage(result.aboutFile ? `${file} ${result.error}` : result.error, 'fix');
+    process.stderr.write(`${file}: ${result.error}\n`);
+    return result.exit;
   }
+  const text = result.text;
   if (v.write) {
-    if (text !== read.text) writeFileSync(file, text);
+    if (text !== read.text) writeTextFile(file, text);
     process.stderr.write(text === read.text ? `${file}: nothing to change\n` : `${file}: written\n`);
   } else process.stdout.write(text);
   return 0;
-}
-
-/** Applies `pass` (edits computed on the current text) until nothing changes, at most 5 times: a fix can reveal the next. */
-function fixInPasses(original: string, pass: (text: string) => Edit[]): string {
-  let text = original;
-  for (let i = 0; i < 5; i++) {
-    const edits = pass(text);
-    if (edits.length === 0) break;
-    text = apply(text, edits);
-  }
-  return text;
-}
-
-/** One pass of the preferred (safe) quick fixes of `findings`, without overlaps; the last finding's first. */
-function safeFixEdits(policy: PolicyDocument, findings: readonly Finding[]): Edit[] {
-  const edits: Edit[] = [];
-  let lastEnd = Infinity;
-  for (const f of [...findings].sort((a, b) => b.span.start - a.span.start)) {
-    const preferred = quickFixes(policy, f).find((x) => x.preferred);
-    if (!preferred || preferred.edits.length === 0) continue;
-    const start = Math.min(...preferred.edits.map((e) => e.offset));
-    const end = Math.max(...preferred.edits.map((e) => e.offset + e.length));
-    if (end > lastEnd) continue; // overlaps a fix already taken this pass; the next pass gets it
-    edits.push(...preferred.edits);
-    lastEnd = start;
-  }
-  return edits;
-}
-
-// ---- domain specs: generate, and the drift pass of check ---------------------------------------
-
-interface DomainPass {
-  readonly severities: Record<string, SeveritySetting>;
-  readonly display: (path: string) => string;
-  readonly fail: (path: string, code: 'unreadable' | 'binary' | 'too-large' | 'not-utf8', message: string) => void;
-}
-
-interface PolicyFile {
-  readonly lookup: PolicyLookup;
-  /** The text spans refer to (the IaC file's for a policy inside one). */
-  readonly text?: string;
-}
-
-/** The key policy a spec governs, read from disk: a JSON policy, or `file#resource` in an IaC file. */
-function readGoverned(path: string, resource: string | undefined): PolicyFile {
-  if (!existsSync(path)) return { lookup: { state: 'missing' } };
-  const read = readText(path, MAX_BYTES);
-  if (!read.ok) return { lookup: { state: 'unreadable', message: read.message } };
-  if (resource !== undefined) {
-    const kind = classify(path, read.text);
-    if (!kind) return { lookup: { state: 'unreadable', message: 'it is not a CloudFormation template or a Terraform file.' } };
-    const policy = analyzeIac(read.text, kind).policies.find((p) => p.embedded?.resource === resource);
-    return policy ? { lookup: { state: 'found', policy }, text: read.text } : { lookup: { state: 'unreadable', message: `it has no key policy for the resource "${resource}".` } };
-  }
-  const policy = parsePolicy(read.text);
-  if (policy.fatal || policy.root?.type !== 'object') return { lookup: { state: 'unreadable', message: 'it is not a JSON key policy (run kms-policy check on it for details).' } };
-  return { lookup: { state: 'found', policy }, text: read.text };
-}
-
-/**
- * Checks every spec (its own findings go on the spec file) and the drift of every policy a spec
- * governs (findings on the policy file, merged into its report when it was checked too).
- * Returns the number of specs checked.
- */
-/** The specs' own reports (in path order), and drift findings by the display path of the policy file they are about. */
-function checkDomainSpecs(specPaths: readonly string[], o: DomainPass): { specs: FileReport[]; drift: Map<string, CliFinding[]> } {
-  const reports: FileReport[] = [];
-  const drift = new Map<string, CliFinding[]>();
-  const index = new DomainIndex();
-  const shown = new Map<string, string>();
-  for (const p of [...specPaths].sort()) {
-    const read = readText(p, MAX_BYTES);
-    if (!read.ok) {
-      o.fail(p, read.code, read.message);
-      continue;
-    }
-    const abs = resolvePath(p);
-    index.setSpec(abs, read.text, specFormatOf(p));
-    shown.set(abs, o.display(p));
-  }
-  const governed = new Map<string, PolicyFile>();
-  const policyKey = (uri: string, resource: string | undefined) => `${uri}#${resource ?? ''}`;
-  const policyOf = (uri: string, resource: string | undefined) => {
-    const key = policyKey(uri, resource);
-    let f = governed.get(key);
-    if (!f) governed.set(key, (f = readGoverned(uri, resource)));
-    return f;
-  };
-  const specs = index.allSpecs();
-  for (const s of specs) {
-    const lookup: PolicyLookup = s.policyUri ? policyOf(s.policyUri, s.policyResource).lookup : { state: 'unknown' };
-    const findings = checkSpec(s.spec, {
-      validate: specValidator(),
-      policy: lookup,
-      sameDomain: index.sameDomain(s.uri).map((x) => shown.get(x.uri) ?? x.uri),
-      samePolicy: index.samePolicy(s.uri).map((x) => shown.get(x.uri) ?? x.uri),
-      severities: o.severities,
-    });
-    reports.push({ file: shown.get(s.uri) ?? s.uri, findings: toCliFindings(s.spec.text, findings) });
-  }
-  const byPolicy = new Map<string, GoverningSpec[]>();
-  for (const s of specs) {
-    if (!s.policyUri) continue;
-    const key = policyKey(s.policyUri, s.policyResource);
-    byPolicy.set(key, [...(byPolicy.get(key) ?? []), { uri: s.uri, spec: s.spec }]);
-  }
-  for (const [key, governing] of byPolicy) {
-    const f = governed.get(key);
-    if (!f || f.lookup.state !== 'found' || f.text === undefined) continue;
-    const found = settle(driftFindings(f.lookup.policy, governing), o.severities);
-    if (found.length === 0) continue;
-    const file = o.display(key.slice(0, key.lastIndexOf('#')));
-    drift.set(file, [...(drift.get(file) ?? []), ...toCliFindings(f.text, found)]);
-  }
-  return { specs: reports, drift };
-}
-
-/** The spec and drift rules, listed in SARIF after the policy rules. */
-function domainRules(): ExtraRule[] {
-  return DOMAIN_RULES.map((r) => ({ id: r.id, summary: r.summary, level: r.defaultSeverity, tags: ['security', 'aws-kms', 'domain-spec'] }));
 }
 
 /**
@@ -442,15 +282,13 @@ function generate(args: readonly string[]): number {
     process.stderr.write(`${file}: ${read.message}\n`);
     return 2;
   }
-  const spec = parseSpec(read.text, specFormatOf(file));
-  const errors = checkSpec(spec, { validate: specValidator() }).filter((f) => f.severity === 'error');
-  if (errors.length) {
-    for (const f of toCliFindings(read.text, errors)) process.stderr.write(`${file}:${f.line}:${f.column} ${f.severity} ${f.code} ${f.message}\n`);
+  const g = generateFromSpecText(file, read.text);
+  if ('errors' in g) {
+    for (const f of g.errors) process.stderr.write(`${file}:${f.line}:${f.column} ${f.severity} ${f.code} ${f.message}\n`);
     process.stderr.write(`${file}: not generated: fix the errors above first\n`);
     return 1;
   }
-  const g = generateFromSpec(spec);
-  if (!g.ok) {
+  if ('error' in g) {
     process.stderr.write(`${file}: ${g.error}\n`);
     return 1;
   }
@@ -458,12 +296,12 @@ function generate(args: readonly string[]): number {
     process.stdout.write(g.text);
     return 0;
   }
-  const ref = g.resolved.policy;
-  if (!ref?.path) return usage(`${file} has no key.policy to write to`, 'generate');
+  const ref = { path: g.policyPath, resource: g.policyResource };
+  if (!ref.path) return usage(`${file} has no key.policy to write to`, 'generate');
   if (ref.resource !== undefined) return usage(`${ref.path}#${ref.resource} is a key policy inside an IaC file; generate writes plain JSON key policy files only`, 'generate');
   const target = resolvePath(dirname(file), ref.path);
   const shown = relative(process.cwd(), target) || target;
-  const current = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
+  const current = readTextFile(target);
   if (parsed.values.check) {
     if (current === g.text) {
       process.stderr.write(`${shown}: up to date with ${file}\n`);
@@ -476,34 +314,14 @@ function generate(args: readonly string[]): number {
     process.stderr.write(`${shown}: unchanged\n`);
     return 0;
   }
-  writeFileSync(target, g.text);
+  writeTextFile(target, g.text);
   process.stderr.write(`${shown}: written\n`);
   return 0;
 }
 
 /** A rule's section of docs/rules.md or docs/domain-spec.md, for SARIF help (read only for SARIF). */
 function ruleHelp(id: string): string | undefined {
-  return docsSections('rules.md').get(id) ?? docsSections('domain-spec.md').get(id);
-}
-
-const sectionsCache = new Map<string, Map<string, string>>();
-/** The `## id` sections of a page in docs/ (found next to the bundle or the checkout), read once. */
-function docsSections(page: string): Map<string, string> {
-  let sections = sectionsCache.get(page);
-  if (!sections) {
-    sections = new Map();
-    sectionsCache.set(page, sections);
-    let dir = __dirname;
-    for (let i = 0; i < 6 && !existsSync(join(dir, 'docs', page)); i++) dir = dirname(dir);
-    const file = join(dir, 'docs', page);
-    if (existsSync(file)) {
-      for (const section of readFileSync(file, 'utf8').split(/^## /m).slice(1)) {
-        const nl = section.indexOf('\n');
-        sections.set(section.slice(0, nl).trim(), section.slice(nl + 1).trim());
-      }
-    }
-  }
-  return sections;
+  return docsSection('rules.md', id) ?? docsSection('domain-spec.md', id);
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

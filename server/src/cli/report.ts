@@ -1,17 +1,7 @@
 /** CLI reports: findings with 1-based lines and columns, and their text, JSON and SARIF forms. */
-import { lineIndex } from '../core/policy/lines';
-import { RULES, type Finding, type Severity } from '../core/rules/index';
-import { IAC_RULES } from '../core/iac/rules';
+import { RULES_FOR_REPORTS, toLineFindings, type Finding, type LineFinding, type Severity } from '../service/batch';
 
-export interface CliFinding {
-  code: string;
-  severity: Severity;
-  message: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-}
+export type CliFinding = LineFinding;
 
 export interface FileReport {
   file: string;
@@ -27,12 +17,7 @@ export const FILE_RULES: Record<string, string> = {
 };
 
 export function toCliFindings(text: string, findings: readonly Finding[]): CliFinding[] {
-  const at = lineIndex(text);
-  return findings.map((f) => {
-    const start = at(f.span.start);
-    const end = at(f.span.end);
-    return { code: f.code, severity: f.severity, message: f.message, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
-  });
+  return toLineFindings(text, findings);
 }
 
 export function fileProblem(code: keyof typeof FILE_RULES, message: string): CliFinding {
@@ -51,7 +36,7 @@ export interface ReportWriter {
 
 export type ReportFormat = 'text' | 'json' | 'sarif';
 
-/** A rule listed in SARIF besides the policy, IaC and file rules (the domain spec rules). */
+/** A rule as SARIF lists it. */
 export interface ExtraRule {
   id: string;
   summary: string;
@@ -62,7 +47,6 @@ export interface ExtraRule {
 export interface SarifOptions {
   toolVersion: string;
   ruleHelp: (id: string) => string | undefined;
-  extraRules?: readonly ExtraRule[];
 }
 
 export function reportWriter(format: ReportFormat, write: (text: string) => void, sarif?: SarifOptions): ReportWriter {
@@ -106,12 +90,13 @@ const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'er
 
 /** The SARIF document with every rule and no results yet. */
 function sarifDocument(options: SarifOptions) {
+  // The rule registry's rows (policy and IaC rules, then the file problems, then the spec rules).
+  const row = (r: (typeof RULES_FOR_REPORTS)[number]): ExtraRule => ({ id: r.id, summary: r.summary, level: r.defaultSeverity, tags: r.scope === 'spec' ? ['security', 'aws-kms', 'domain-spec'] : ['security', 'aws-kms'] });
   const rules: ExtraRule[] = [
-    ...RULES.map((r) => ({ id: r.id, summary: r.summary, level: r.defaultSeverity, tags: ['security', 'aws-kms'] })),
-    ...IAC_RULES.filter((r) => !RULES.some((x) => x.id === r.id)).map((r) => ({ id: r.id, summary: r.summary, level: r.defaultSeverity, tags: ['security', 'aws-kms'] })),
+    ...RULES_FOR_REPORTS.filter((r) => r.scope !== 'spec').map(row),
     ...Object.entries(FILE_RULES).map(([id, summary]) => ({ id, summary, level: 'error' as Severity, tags: ['security', 'aws-kms'] })),
+    ...RULES_FOR_REPORTS.filter((r) => r.scope === 'spec').map(row),
   ];
-  for (const r of options.extraRules ?? []) if (!rules.some((x) => x.id === r.id)) rules.push(r);
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const document = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

@@ -2,9 +2,9 @@
  * The server's only disk access: the text of a file URI, and the domain specs and key policies
  * under a workspace folder (startServer's FileAccess). The bench indexes a workspace with these.
  */
-import { SKIPPED_FOLDERS } from '../core/policy/recognize';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { INDEXED_NAME, SKIPPED_FOLDERS } from '../core/fileKinds';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** A file's text, if it is a readable file URI of at most 2 MB. */
@@ -19,7 +19,7 @@ export function readFile(uri: string): string | undefined {
   }
 }
 
-const WANTED = /\.(kms-domain\.(json|ya?ml)|key-policy\.json|kms-policy\.json)$/i;
+
 
 /** Domain specs and key policies under a folder (at most 5000 entries visited, no symlinks followed). */
 export function findFiles(folderUri: string): string[] {
@@ -35,7 +35,7 @@ export function findFiles(folderUri: string): string[] {
     for (const e of entries) {
       if (--budget < 0) return;
       if (e.isDirectory() && !SKIPPED_FOLDERS.has(e.name)) visit(join(dir, e.name));
-      else if (e.isFile() && WANTED.test(e.name)) out.push(pathToFileURL(join(dir, e.name)).href);
+      else if (e.isFile() && INDEXED_NAME.test(e.name)) out.push(pathToFileURL(join(dir, e.name)).href);
     }
   };
   try {
@@ -44,4 +44,46 @@ export function findFiles(folderUri: string): string[] {
     /* not a local folder */
   }
   return out;
+}
+
+/** Whether a path exists. */
+export function exists(path: string): boolean {
+  return existsSync(path);
+}
+
+/** A file's text (UTF-8), undefined when it does not exist. */
+export function readTextFile(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** Writes a file (the CLI's --write). */
+export function writeTextFile(path: string, text: string): void {
+  writeFileSync(path, text);
+}
+
+/** Where a report goes: a file, or stdout. */
+export function outputSink(path: string | undefined): { write(text: string): void; close(): void } {
+  if (path === undefined) return { write: (text) => void process.stdout.write(text), close: () => {} };
+  const fd = openSync(path, 'w');
+  return { write: (text) => void writeSync(fd, text), close: () => closeSync(fd) };
+}
+
+const sectionsCache = new Map<string, Map<string, string>>();
+/** The `## id` section of a page in docs/ (found next to the bundle or the checkout), each page read once. */
+export function docsSection(page: string, id: string): string | undefined {
+  let sections = sectionsCache.get(page);
+  if (!sections) {
+    sections = new Map();
+    sectionsCache.set(page, sections);
+    let dir = __dirname;
+    for (let i = 0; i < 6 && !existsSync(join(dir, 'docs', page)); i++) dir = dirname(dir);
+    const file = join(dir, 'docs', page);
+    if (existsSync(file)) {
+      for (const section of readFileSync(file, 'utf8').split(/^## /m).slice(1)) {
+        const nl = section.indexOf('\n');
+        sections.set(section.slice(0, nl).trim(), section.slice(nl + 1).trim());
+      }
+    }
+  }
+  return sections.get(id);
 }

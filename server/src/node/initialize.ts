@@ -4,17 +4,13 @@
  * (core, catalog, schemas) is loaded.
  */
 import type { InitializeParams, InitializeResult } from 'vscode-languageserver';
+import { COMMANDS } from '../protocol';
 
 export const SERVER_NAME = 'kms-policy-language-server';
 export const SERVER_VERSION = '0.1.0';
 
-/** The commands and requests the server answers (service/rewrite.ts and service/domainCommands.ts; test/lsp/startup.test.ts checks they agree). */
-export const COMMANDS = {
-  applyLeastPrivilege: 'kmsPolicy.applyLeastPrivilege',
-  generateKeyPolicy: 'kmsPolicy.generateKeyPolicy',
-  createDomainSpec: 'kmsPolicy.createDomainSpec',
-  suggestAssignment: 'kmsPolicy/suggestAssignment',
-} as const;
+/** The commands and requests the server answers (protocol.ts, shared with the client). */
+export { COMMANDS };
 
 /** LSP 3.17 pull diagnostics when the client supports them (VS Code does); otherwise the server pushes. */
 export function usesPullDiagnostics(params: InitializeParams): boolean {

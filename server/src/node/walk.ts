@@ -1,5 +1,5 @@
-/** Finding and reading the files the CLI checks (main.ts writes reports and fixed files). */
-import { SKIPPED_FOLDERS } from '../core/policy/recognize';
+/** Finding and reading the files the CLI checks: the directory walk, and reads that refuse binary and oversized files. */
+import { CANDIDATE_NAME, SKIPPED_FOLDERS } from '../core/fileKinds';
 import { lstatSync, openSync, readdirSync, readSync, closeSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -51,7 +51,7 @@ function* walkDir(dir: string, seen: Set<string>, onError: (path: string, messag
     }
     if (st.isDirectory()) {
       if (!SKIPPED_FOLDERS.has(name)) yield* walkDir(p, seen, onError);
-    } else if (st.isFile() && /\.(json|ya?ml|template|tf)$/i.test(name)) {
+    } else if (st.isFile() && CANDIDATE_NAME.test(name)) {
       yield { path: p, named: false };
     }
   }

@@ -1,9 +1,9 @@
 /** Code actions: quick fixes found by diagnostic code, and refactorings on Action lists. */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { CodeActionKind, type CodeAction, type CodeActionContext, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver-types';
+import { CodeActionKind, type CodeAction, type CodeActionContext, type Diagnostic, type Range } from 'vscode-languageserver-types';
 import type { PolicyDocument } from '../core/policy/model';
 import { collapseToWildcard, expandWildcard, quickFixes, type Fix } from '../core/rewrite/quickFixes';
-import type { Edit } from '../core/rewrite/edits';
+import { toTextEdits } from './textEdits';
 import { SOURCE } from './diagnostics';
 import { accessAnalyzable } from '../core/rules/index';
 import { rewriteActions, type RewriteSettings } from './rewrite';
@@ -15,10 +15,8 @@ export interface CodeActionOptions {
   readonly rewrite: RewriteSettings;
   /** The client has the interactive rewrite command (the VS Code extension). */
   readonly interactive: boolean;
-}
-
-function toTextEdits(document: TextDocument, edits: readonly Edit[]): TextEdit[] {
-  return edits.map((e) => ({ range: { start: document.positionAt(e.offset), end: document.positionAt(e.offset + e.length) }, newText: e.content }));
+  /** A domain spec governs the policy: its spec decides the rewrite, so the suggestion-based one is not offered. */
+  readonly governed?: boolean;
 }
 
 function toAction(document: TextDocument, fix: Fix, kind: string, diagnostics?: Diagnostic[]): CodeAction {
@@ -39,10 +37,15 @@ export function doCodeActions(document: TextDocument, range: Range, context: Cod
   const actions: CodeAction[] = [];
   // Code actions are asked for at every cursor move. Like the access rules, the rewrite (effective
   // access of every principal) is not offered far over the AWS size limit: 600 ms and 54 MB on 1 MB.
-  const rewritable = accessAnalyzable(policy);
+  const rewritable = accessAnalyzable(policy) && !options.governed;
+  let rewriteFix = false;
   if (wants(context.only, CodeActionKind.QuickFix)) {
     const broad = context.diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string' && REWRITE_ON.has(d.code));
-    if (broad.length && rewritable) actions.push(...rewriteActions(document, policy, options.rewrite, options.interactive, broad, CodeActionKind.QuickFix));
+    if (broad.length && rewritable) {
+      const fixes = rewriteActions(document, policy, options.rewrite, options.interactive, broad, CodeActionKind.QuickFix);
+      rewriteFix = fixes.length > 0;
+      actions.push(...fixes);
+    }
     for (const d of context.diagnostics) {
       if (d.source !== SOURCE || typeof d.code !== 'string') continue;
       const span = { start: document.offsetAt(d.range.start), end: document.offsetAt(d.range.end) };
@@ -52,7 +55,7 @@ export function doCodeActions(document: TextDocument, range: Range, context: Cod
     }
   }
   if (wants(context.only, CodeActionKind.RefactorRewrite)) {
-    if (rewritable && !actions.some((a) => a.kind === CodeActionKind.QuickFix && a.title.startsWith('Rewrite to least privilege'))) {
+    if (rewritable && !rewriteFix) {
       actions.push(...rewriteActions(document, policy, options.rewrite, options.interactive, [], CodeActionKind.RefactorRewrite));
     }
     const offset = document.offsetAt(range.start);

@@ -26,13 +26,16 @@ import type { DomainSpec } from '../core/spec/model';
 import { baseName, resolveUri } from '../core/spec/workspace';
 import type { PolicyDocument } from '../core/policy/model';
 import { LockoutError } from '../core/rewrite/leastPrivilege';
+import { hostEdits } from '../core/iac/hostEdits';
 import { SOURCE } from './diagnostics';
+import { COMMANDS } from '../protocol';
+import { toTextEdits } from './textEdits';
 import { specValidator } from './domainSchema';
 
 /** `workspace/executeCommand`: arguments `[{ uri: <spec URI> }]`. */
-export const GENERATE_KEY_POLICY = 'kmsPolicy.generateKeyPolicy';
+export const GENERATE_KEY_POLICY = COMMANDS.generateKeyPolicy;
 /** `workspace/executeCommand`: arguments `[{ uri: <key policy URI> }]`. */
-export const CREATE_DOMAIN_SPEC = 'kmsPolicy.createDomainSpec';
+export const CREATE_DOMAIN_SPEC = COMMANDS.createDomainSpec;
 
 export const SOURCE_GENERATE = `${CodeActionKind.Source}.kmsPolicy.generateKeyPolicy`;
 export const SOURCE_CREATE_SPEC = `${CodeActionKind.Source}.kmsPolicy.createDomainSpec`;
@@ -131,10 +134,10 @@ function specName(g: GoverningSpec): string {
 function policyEdit(document: TextDocument, policy: PolicyDocument, g: GoverningSpec): WorkspaceEdit | { error: string } {
   const gen = generateFromSpec(g.spec);
   if (!gen.ok) return { error: gen.error };
-  if (policy.embedded) return { error: 'Rewriting a key policy inside an IaC file from its spec is not supported yet.' };
   try {
-    const edits = specRewriteEdits(policy, gen.resolved);
-    return { changes: { [document.uri]: edits.map((e) => ({ range: { start: document.positionAt(e.offset), end: document.positionAt(e.offset + e.length) }, newText: e.content })) } };
+    // A policy inside a template is rewritten in the template's syntax (YAML, JSON, HCL), at its place there.
+    const edits = policy.embedded ? hostEdits(policy, (json) => specRewriteEdits(json, gen.resolved)) : specRewriteEdits(policy, gen.resolved);
+    return { changes: { [document.uri]: toTextEdits(document, edits) } };
   } catch (e) {
     return { error: e instanceof LockoutError ? e.message : String(e) };
   }

@@ -17,7 +17,11 @@ import { isKeyPolicyName } from '../core/policy/recognize';
 import { CREATE_DOMAIN_SPEC, createSpecEdit, doPolicyDomainActions, doSpecCodeActions, generatePolicyEdit, GENERATE_KEY_POLICY, type EditResult } from './domainCommands';
 import { doSpecComplete } from './domainCompletion';
 import { policyDefinition, specDefinition } from './domainDefinition';
-import { doDriftValidation, doSpecValidation, type DomainValidationSettings } from './domainDiagnostics';
+import { doDriftValidation, doSpecValidation, policyDriftFindings, type DomainValidationSettings } from './domainDiagnostics';
+import { checkSpec } from '../core/spec/check';
+import type { DomainFinding } from '../core/spec/rules';
+import type { SeveritySetting } from '../core/rules/types';
+import { specValidator } from './domainSchema';
 import { doSpecHover } from './domainHover';
 import { specSymbols } from './domainSymbols';
 
@@ -49,13 +53,13 @@ export class DomainWorkspace {
     return isDomainSpecName(uri);
   }
 
-  /** The parse of a spec's text (cached per text), indexed. Returns the URIs whose diagnostics may change. */
-  updateSpec(uri: string, text: string): { spec: DomainSpec; affected: string[] } {
+  /** The parse of a spec's text (cached per text, or the one given), indexed. Returns the URIs whose diagnostics may change. */
+  updateSpec(uri: string, text: string, parsed?: DomainSpec): { spec: DomainSpec; affected: string[] } {
     const key = normalizeUri(uri);
     const before = this.index.affectedBy(uri);
     let hit = this.specs.get(key);
     if (!hit || hit.text !== text) {
-      hit = { text, spec: parseSpec(text, specFormatOf(uri)) };
+      hit = { text, spec: parsed ?? parseSpec(text, specFormatOf(uri)) };
       this.specs.set(key, hit);
       this.index.setParsedSpec(uri, hit.spec);
     }
@@ -124,6 +128,34 @@ export class DomainWorkspace {
     if (!policy) return { state: 'missing' };
     if (policy.fatal || policy.root?.type !== 'object') return { state: 'unreadable', message: 'it is not a JSON key policy.' };
     return { state: 'found', policy };
+  }
+
+  /** The spec's text, if the index holds it (for related information pointing into it). */
+  specText(uri: string): string | undefined {
+    return this.specs.get(normalizeUri(uri))?.text;
+  }
+
+  // ---- findings ----------------------------------------------------------------------------------
+
+  /** A spec's own findings: schema, semantics, and its governed policy (found, missing, out of date), with the other specs of the workspace. */
+  specFindings(uri: string, text: string, parsed: DomainSpec | undefined, severities?: Readonly<Record<string, SeveritySetting | undefined>>, display: (uri: string) => string = (u) => relativePath(uri, u)): DomainFinding[] {
+    const { spec } = this.updateSpec(uri, text, parsed);
+    return checkSpec(spec, {
+      validate: specValidator(),
+      policy: this.lookup(uri),
+      sameDomain: this.index.sameDomain(uri).map((s) => display(s.uri)),
+      samePolicy: this.index.samePolicy(uri).map((s) => display(s.uri)),
+      severities,
+    });
+  }
+
+  /**
+   * Drift findings of a key policy: a policy file's (recorded in the index for completion when
+   * `record`), or one embedded in an IaC file (its `embedded.resource` picks the specs that govern it).
+   */
+  driftFindings(uri: string, policy: PolicyDocument, severities?: Readonly<Record<string, SeveritySetting | undefined>>, record = true): DomainFinding[] {
+    if (!policy.embedded && record) this.updatePolicy(uri, policy);
+    return policyDriftFindings(policy, this.governing(uri, policy.embedded?.resource), severities);
   }
 
   // ---- features ------------------------------------------------------------------------------

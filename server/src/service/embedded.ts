@@ -22,38 +22,33 @@ import {
   type TextEdit,
 } from 'vscode-languageserver-types';
 import { actionsOfCapability, CAPABILITY_INFO, type Capability } from '../core/catalog/catalog';
-import { fromShadow, restoreSources, shadowOf, toShadowSpan, type Edit } from '../core/iac/hostEdits';
+import { fromShadow, restoreSources, shadowOf, toShadowSpan } from '../core/iac/hostEdits';
 import { policyAt } from '../core/iac/index';
 import { locator } from '../core/iac/locate';
 import { iacOutline } from '../core/iac/outline';
-import { displayMessage, iacFindings } from '../core/iac/rules';
+import { displayMessage } from '../core/iac/rules';
+import type { IacFile } from '../core/document';
 import { hclString, yamlString, yamlValue, type Json } from '../core/iac/serialize';
 import { K9_INPUTS, K9_TEST_INPUTS, POLICY_DOCUMENT_NAMES } from '../core/iac/terraform';
 import type { IacDocument, IacSymbol, K9Module, PolicyForm } from '../core/iac/types';
 import type { PolicyDocument, Span } from '../core/policy/model';
 import { doComplete } from './completion';
-import { toDiagnostic, type ValidationSettings } from './diagnostics';
+import { fromTextEdits, toTextEdits } from './textEdits';
 import { doHover } from './hover';
 
 const EMPTY: CompletionList = { isIncomplete: false, items: [] };
 
-function iacOf(host: PolicyDocument): IacDocument {
-  return host.iac!;
+function iacOf(file: IacFile): IacDocument {
+  return file.iac;
 }
 
 function range(document: TextDocument, span: Span): Range {
   return { start: document.positionAt(span.start), end: document.positionAt(span.end) };
 }
 
-// ---- diagnostics ------------------------------------------------------------------------------
-
-export function iacValidation(document: TextDocument, host: PolicyDocument, settings: ValidationSettings = {}): Diagnostic[] {
-  return iacFindings(iacOf(host), { severities: settings.rules }).map((f) => toDiagnostic(document, f, settings.docsUrl));
-}
-
 // ---- hover ------------------------------------------------------------------------------------
 
-export function iacHover(document: TextDocument, position: Position, host: PolicyDocument): Hover | null {
+export function iacHover(document: TextDocument, position: Position, host: IacFile): Hover | null {
   const offset = document.offsetAt(position);
   const iac = iacOf(host);
   for (const m of iac.modules) {
@@ -90,7 +85,7 @@ function k9InputMarkdown(name: string): string | undefined {
 
 // ---- completion ---------------------------------------------------------------------------------
 
-export function iacComplete(document: TextDocument, position: Position, host: PolicyDocument): CompletionList {
+export function iacComplete(document: TextDocument, position: Position, host: IacFile): CompletionList {
   const offset = document.offsetAt(position);
   const iac = iacOf(host);
   const module = iac.modules.find((m) => m.bodySpan.start < offset && offset <= m.bodySpan.end);
@@ -275,7 +270,7 @@ function k9Completion(document: TextDocument, offset: number, module: K9Module):
 export type CodeActionRunner = (document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument) => CodeAction[];
 
 /** Quick fixes and refactorings of the policy at the range, with their edits in the host's syntax. */
-export function iacCodeActions(document: TextDocument, r: Range, context: CodeActionContext, host: PolicyDocument, run: CodeActionRunner): CodeAction[] {
+export function iacCodeActions(document: TextDocument, r: Range, context: CodeActionContext, host: IacFile, run: CodeActionRunner): CodeAction[] {
   const iac = iacOf(host);
   const offset = document.offsetAt(r.start);
   const policy = policyAt(iac, offset) ?? iac.policies.find((p) => context.diagnostics.some((d) => within(p, document.offsetAt(d.range.start))));
@@ -321,17 +316,10 @@ export function iacCodeActions(document: TextDocument, r: Range, context: CodeAc
   return out;
 }
 
-function within(policy: PolicyDocument, offset: number): boolean {
+/** Is the offset inside the embedded policy (or on its resource's lockout-bypass flag)? */
+export function within(policy: PolicyDocument, offset: number): boolean {
   const e = policy.embedded;
   return !!e && ((e.span.start <= offset && offset <= e.span.end) || (e.bypassLockoutSafetyCheck !== undefined && e.bypassLockoutSafetyCheck.start === offset));
-}
-
-function fromTextEdits(document: TextDocument, edits: readonly TextEdit[]): Edit[] {
-  return edits.map((e) => ({ offset: document.offsetAt(e.range.start), length: document.offsetAt(e.range.end) - document.offsetAt(e.range.start), content: e.newText }));
-}
-
-function toTextEdits(document: TextDocument, edits: readonly Edit[]): TextEdit[] {
-  return edits.map((e) => ({ range: range(document, { start: e.offset, end: e.offset + e.length }), newText: e.content }));
 }
 
 function mapEdits(a: CodeAction, uri: string, f: (edits: TextEdit[]) => TextEdit[]): CodeAction {
@@ -349,7 +337,7 @@ const SYMBOL_KIND: Record<IacSymbol['kind'], SymbolKind> = {
   input: SymbolKind.Property,
 };
 
-export function iacDocumentSymbols(document: TextDocument, host: PolicyDocument): DocumentSymbol[] {
+export function iacDocumentSymbols(document: TextDocument, host: IacFile): DocumentSymbol[] {
   const convert = (s: IacSymbol): DocumentSymbol => ({
     name: s.name,
     detail: s.detail,

@@ -8,38 +8,20 @@ import { LockoutError, rewriteEdits, STYLES, type LeastPrivilegeOptions, type St
 import type { PrincipalForm } from '../core/rewrite/statements';
 import { suggestAssignment, toAssignment, type PrincipalSuggestion } from '../core/rewrite/suggest';
 import type { PolicyDocument } from '../core/policy/model';
+import { toWorkspaceEdit } from './textEdits';
+import { COMMANDS, INTERACTIVE_REWRITE, type ApplyArgs, type SuggestResult } from '../protocol';
 
-export const APPLY_LEAST_PRIVILEGE = 'kmsPolicy.applyLeastPrivilege';
-/** The VS Code client's interactive command (quick picks), offered only to clients that have it. */
-export const INTERACTIVE_REWRITE = 'kmsPolicy.rewriteLeastPrivilege';
-export const SUGGEST_REQUEST = 'kmsPolicy/suggestAssignment';
+export const APPLY_LEAST_PRIVILEGE = COMMANDS.applyLeastPrivilege;
+export { INTERACTIVE_REWRITE };
+export const SUGGEST_REQUEST = COMMANDS.suggestAssignment;
 
 export interface RewriteSettings {
   readonly style: Style;
   readonly principalForm: PrincipalForm;
 }
 
-export interface ApplyArgs {
-  readonly uri: string;
-  readonly version?: number;
-  readonly style?: Style;
-  readonly principalForm?: PrincipalForm;
-  readonly assignment: readonly { principal: string; capabilities: readonly string[] }[];
-}
+export type { ApplyArgs, SuggestResult };
 
-export interface SuggestResult {
-  readonly principals: readonly PrincipalSuggestion[];
-  readonly style: Style;
-  readonly capabilities: readonly Capability[];
-}
-
-function toWorkspaceEdit(document: TextDocument, edits: readonly Edit[]): WorkspaceEdit {
-  return {
-    changes: {
-      [document.uri]: edits.map((e) => ({ range: { start: document.positionAt(e.offset), end: document.positionAt(e.offset + e.length) }, newText: e.content })),
-    },
-  };
-}
 
 function short(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1) || arn;

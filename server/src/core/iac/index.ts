@@ -8,19 +8,18 @@ import { cfnJsonDocument } from './cfnJson';
 import { cfnYamlDocument } from './cfnYaml';
 import { terraformDocument } from './terraform';
 import type { IacDocument, IacKind } from './types';
+import { isDomainSpecName, JSON_NAME, KEY_POLICY_NAME, TEMPLATE_NAME, TERRAFORM_NAME, YAML_NAME } from '../fileKinds';
 
 export type { EmbeddedInfo, IacDocument, IacKind, IacProblem, IacSymbol, K9Module, PolicyForm } from './types';
 
-const TEMPLATE_NAME = /\.(template|cfn)\.(json|ya?ml)$|\.template$|\.cfn$/i;
 
 /** The IaC kind of a file, by its name and (for JSON and YAML) its content; undefined when it is none. */
 export function classify(path: string, text: string): IacKind | undefined {
-  const lower = path.toLowerCase();
-  if (lower.endsWith('.tf') || lower.endsWith('.tofu')) return 'terraform';
-  const json = lower.endsWith('.json') || (!/\.ya?ml$/.test(lower) && text.trimStart().startsWith('{'));
-  const named = TEMPLATE_NAME.test(lower);
-  if (!named && !lower.endsWith('.json') && !/\.ya?ml$/.test(lower)) return undefined;
-  if (/\.(key-policy|kms-policy)\.json$|\.kms-domain\.(json|ya?ml)$/.test(lower)) return undefined;
+  if (TERRAFORM_NAME.test(path)) return 'terraform';
+  const json = JSON_NAME.test(path) || (!YAML_NAME.test(path) && text.trimStart().startsWith('{'));
+  const named = TEMPLATE_NAME.test(path);
+  if (!named && !JSON_NAME.test(path) && !YAML_NAME.test(path)) return undefined;
+  if (KEY_POLICY_NAME.test(path) || isDomainSpecName(path)) return undefined;
   if (!named && !hasTemplateMarkers(text)) return undefined;
   return json ? 'cfn-json' : 'cfn-yaml';
 }
@@ -47,11 +46,6 @@ export function analyzeIac(text: string, kind: IacKind): IacDocument {
   } catch (e) {
     return { kind, policies: [], modules: [], problems: [{ code: 'internal-error', severity: 'error', span: { start: 0, end: 0 }, message: `Reading this file failed: ${String(e)}. Please report this.` }] };
   }
-}
-
-/** The host document for an IaC file: a PolicyDocument with no policy of its own and `iac` set. */
-export function iacHostDocument(text: string, kind: IacKind): PolicyDocument {
-  return { text, root: undefined, syntaxErrors: [], duplicateKeys: [], properties: [], statements: [], iac: analyzeIac(text, kind) };
 }
 
 /** A template or .tf file is ours when it holds a key policy or k9's module, or is a broken file that mentions KMS keys. */

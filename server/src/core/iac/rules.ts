@@ -3,47 +3,44 @@
  * embedded policy, plus the IaC-only ones (host syntax errors, the lockout safety check bypass).
  * Messages name principals as written in the file.
  */
-import { compareIds } from '../util/text';
 import type { PolicyDocument, Span } from '../policy/model';
-import { findRule, runRules, type Finding, type Rule, type RunOptions, type SeveritySetting } from '../rules/index';
+import { runRules, type Finding, type Rule, type RunOptions } from '../rules/index';
 import { KEY_POLICY_MAX_BYTES } from '../rules/policySize';
+import { effectiveSeverity, sortFindings } from '../rules/severity';
+import { tooComplex } from '../limits';
 import { walkTree, type TreeNode } from './tree';
-import { BYPASS_RULE_ID, bypassLockoutSafetyCheck } from './bypassRule';
+import { bypassLockoutSafetyCheck } from './bypassRule';
 
 export { BYPASS_RULE_ID, bypassLockoutSafetyCheck, bypassMessage } from './bypassRule';
 import type { IacDocument } from './types';
 
 export const IAC_SYNTAX_RULE_ID = 'iac-syntax';
 
-/** The IaC-only rule ids, for settings, `--rule` and the rule docs. */
+/** Rules that only apply to a policy inside an IaC file (they read its resource), run on each embedded policy. */
+export const IAC_POLICY_RULES: readonly Rule[] = [bypassLockoutSafetyCheck];
+
+/** The IaC-only rule ids, for settings, `--rule` and the rule docs. `iac-syntax` findings come from the host's parser. */
 export const IAC_RULES: readonly Pick<Rule, 'id' | 'defaultSeverity' | 'summary'>[] = [
-  bypassLockoutSafetyCheck,
+  ...IAC_POLICY_RULES,
   { id: IAC_SYNTAX_RULE_ID, defaultSeverity: 'error', summary: 'The CloudFormation template or Terraform file has a syntax error, so policies in or after it may not be analyzed.' },
 ];
 
-export function isIacRule(id: string): boolean {
-  return IAC_RULES.some((r) => r.id === id);
-}
-
 /** Every finding of an IaC file: each embedded policy's, then the file's own, sorted by position. */
 export function iacFindings(iac: IacDocument, options: RunOptions = {}): Finding[] {
-  const severities = options.severities ?? {};
   const out: Finding[] = [];
-  const level = (id: string, fallback: Finding['severity']): Finding['severity'] | undefined => {
-    const s: SeveritySetting | undefined = severities[id];
-    return s === 'off' ? undefined : s === 'error' || s === 'warning' || s === 'info' ? s : fallback;
-  };
   for (const policy of iac.policies) out.push(...policyFindings(policy, options));
   for (const p of iac.problems) {
-    const severity = level(p.code, p.severity);
+    const severity = effectiveSeverity(p.code, p.severity, options.severities);
     if (severity) out.push({ code: p.code, severity, span: p.span, message: p.message });
   }
-  return out.sort((a, b) => a.span.start - b.span.start || compareIds(a.code, b.code));
+  return sortFindings(out);
 }
 
-/** The rules on one embedded policy, with its host-aware adjustments. */
+/** The rules on one embedded policy, with its host-aware adjustments (within the analysis limits). */
 export function policyFindings(policy: PolicyDocument, options: RunOptions = {}): Finding[] {
   const severities = options.severities ?? {};
+  const skipped = tooComplex(policy);
+  if (skipped) return [skipped];
   // policy-too-large measures policy.text, which here is the whole file; the size is checked below instead.
   const raw = runRules(policy, { severities: { ...severities, 'policy-too-large': 'off' } });
   const opaque = new Set<number>();
@@ -51,21 +48,19 @@ export function policyFindings(policy: PolicyDocument, options: RunOptions = {})
   const out = raw.filter((f) => !(f.code === 'wrong-type' && opaque.has(f.span.start))).map((f) => ({ ...f, message: displayMessage(policy, f.message) }));
   const e = policy.embedded;
   if (!e) return out;
-  const size = severities['policy-too-large'];
-  if (size !== 'off' && e.bytes > KEY_POLICY_MAX_BYTES) {
+  const size = effectiveSeverity('policy-too-large', 'error', severities);
+  if (size && e.bytes > KEY_POLICY_MAX_BYTES) {
     out.push({
       code: 'policy-too-large',
-      severity: size === 'warning' || size === 'info' || size === 'error' ? size : 'error',
+      severity: size,
       span: e.keySpan,
       message: `This key policy is ${e.bytes} bytes as AWS receives it; AWS refuses key policies over ${KEY_POLICY_MAX_BYTES} bytes (32 KB). Merge statements, or use wildcards that match exactly one capability.`,
     });
   }
-  if (!findRule(BYPASS_RULE_ID)) {
-    const setting = severities[BYPASS_RULE_ID];
-    if (setting !== 'off') {
-      for (const f of bypassLockoutSafetyCheck.check(policy, { policy, access: () => [] })) {
-        out.push({ ...f, code: BYPASS_RULE_ID, severity: setting === 'error' || setting === 'info' || setting === 'warning' ? setting : 'warning' });
-      }
+  for (const rule of IAC_POLICY_RULES) {
+    for (const f of rule.check(policy, { policy, access: () => [] })) {
+      const severity = effectiveSeverity(rule.id, f.severity ?? rule.defaultSeverity, severities);
+      if (severity) out.push({ ...f, code: rule.id, severity });
     }
   }
   return out;

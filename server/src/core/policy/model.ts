@@ -4,7 +4,6 @@
  * free of any editor type.
  */
 import type { Node, ParseError } from 'jsonc-parser';
-import type { EmbeddedInfo, IacDocument } from '../iac/types';
 
 export interface Span {
   readonly start: number;
@@ -114,8 +113,48 @@ export interface PolicyDocument {
   /** Span of the Statement value, if present. */
   readonly statementSpan?: Span;
   readonly statements: readonly Statement[];
-  /** Set for a policy found inside an IaC file: spans are offsets in that file (see core/embed). */
+  /** Set for a policy found inside an IaC file: spans are offsets in that file (see core/iac). */
   readonly embedded?: EmbeddedInfo;
-  /** Set for a whole IaC file (CloudFormation, Terraform): the policies in it. The other fields are then empty. */
-  readonly iac?: IacDocument;
 }
+
+// ---- where a policy found inside an IaC file sits (core/iac fills these in) ----------------------
+
+export type IacKind = 'cfn-json' | 'cfn-yaml' | 'terraform';
+
+/**
+ * How the policy is written in its host, which decides the syntax of edits:
+ * - `json`: a CloudFormation JSON template's KeyPolicy;
+ * - `yaml`: a CloudFormation YAML template's KeyPolicy;
+ * - `hcl-object`: Terraform `policy = jsonencode({ ... })`;
+ * - `heredoc-json`: Terraform `policy = <<EOF ... EOF`;
+ * - `policy-document`: Terraform `data "aws_iam_policy_document"` blocks, referenced from a key.
+ */
+export type PolicyForm = 'json' | 'yaml' | 'hcl-object' | 'heredoc-json' | 'policy-document';
+
+export interface EmbeddedInfo {
+  readonly kind: IacKind;
+  readonly form: PolicyForm;
+  /** The resource that holds the policy: the logical id (CloudFormation) or `aws_kms_key.name` (Terraform). */
+  readonly resource: string;
+  /** `AWS::KMS::Key`, `aws_kms_key`, ... */
+  readonly resourceType: string;
+  /** Span of the resource's name (or whole header) in the host. */
+  readonly resourceSpan: Span;
+  /** Span of the whole resource. */
+  readonly resourceFullSpan: Span;
+  /** Span of the policy value: the KeyPolicy mapping, the jsonencode object, the heredoc body, the data block. */
+  readonly span: Span;
+  /** Span of the `KeyPolicy` / `policy` key. */
+  readonly keySpan: Span;
+  /** For `policy-document`: the data block's address, `data.aws_iam_policy_document.name`. */
+  readonly document?: string;
+  /** `bypass_policy_lockout_safety_check = true` / `BypassPolicyLockoutSafetyCheck: true`, where it is set. */
+  readonly bypassLockoutSafetyCheck?: Span;
+  /** Synthetic principal value -> the text as written, for messages. */
+  readonly display: Readonly<Record<string, string>>;
+  /** Synthetic principal value -> its source text in the host, for edits that keep what the user wrote. */
+  readonly source: Readonly<Record<string, string>>;
+  /** The size of the JSON AWS receives (minified), for the 32 KB limit. */
+  readonly bytes: number;
+}
+

@@ -1,10 +1,11 @@
 /** Decides whether a document is a KMS key policy: by file name, by a user glob, or by content. */
 import picomatch from 'picomatch';
 import type { PolicyDocument } from './model';
+import type { NameMatcher } from '../fileKinds';
 
-const NAME_PATTERN = /\.(key-policy|kms-policy)\.json$/i;
+export { isKeyPolicyName, SKIPPED_FOLDERS } from '../fileKinds';
 
-export type Matcher = (path: string) => boolean;
+export type Matcher = NameMatcher;
 
 /** Compiles the `kmsPolicy.files` globs once per settings change. Invalid globs are ignored, never thrown. */
 export function compileFileGlobs(globs: readonly string[]): Matcher {
@@ -20,12 +21,6 @@ export function compileFileGlobs(globs: readonly string[]): Matcher {
   return (path) => matchers.some((m) => m(path));
 }
 
-/** True when the name alone says this is a key policy: `*.key-policy.json`, `*.kms-policy.json`, or a user glob. */
-export function isKeyPolicyName(path: string, extra?: Matcher, relativePath?: string): boolean {
-  if (NAME_PATTERN.test(path)) return true;
-  if (!extra) return false;
-  return extra(path) || (relativePath !== undefined && extra(relativePath));
-}
 
 /** True when the content is a policy whose Statement uses at least one `kms:` action. */
 export function looksLikeKeyPolicy(policy: PolicyDocument): boolean {
@@ -36,6 +31,3 @@ export function looksLikeKeyPolicy(policy: PolicyDocument): boolean {
   }
   return false;
 }
-
-/** Folders never searched for key policies and domain specs (dependencies, VCS, build output): by the CLI and the server's workspace scan. */
-export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git', '.terraform', 'cdk.out', '.cache', 'dist', 'out']);

@@ -1,5 +1,5 @@
 /** The rule table (data) and the runner. Settings override any rule's severity by id, or turn it off. */
-import { compareIds } from '../util/text';
+import { effectiveSeverity, sortFindings } from './severity';
 import { effectiveAccess } from '../evaluate/index';
 import type { PolicyDocument } from '../policy/model';
 import { adminOnDataPrincipal, createGrantForDataPrincipal, isDenyEveryoneElse, lockout, missingDenyEveryoneElse, overBroadGrant, publicKey, rootDelegation, separationOfDuties } from './access';
@@ -67,8 +67,6 @@ export function findRule(id: string): Rule | undefined {
   return byId.get(id);
 }
 
-const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-
 /** Past this many findings of one rule in one document, the rest are summed up in one finding: nobody reads 100,000 squiggles, and producing them would stall the editor. */
 export const MAX_FINDINGS_PER_RULE = 200;
 
@@ -115,8 +113,7 @@ export function* ruleSteps(policy: PolicyDocument, options: RunOptions = {}): Ge
     findings.push({ code: 'policy-too-large', severity: 'info', span: { start: 0, end: Math.min(policy.text.length, 1) }, message: `Effective access (DenyEveryoneElse, lockout, grants...) is not evaluated for documents over ${ACCESS_ANALYSIS_LIMIT / 1024} KB; AWS accepts key policies of at most 32 KB.` });
   }
   for (const rule of RULES) {
-    const setting = options.severities?.[rule.id];
-    if (setting === 'off') continue;
+    if (options.severities?.[rule.id] === 'off') continue;
     if (syntaxOnly && rule !== jsonSyntax && rule !== policySize) continue;
     if (skipAccess && rule.usesAccess) continue;
     let raw;
@@ -126,14 +123,13 @@ export function* ruleSteps(policy: PolicyDocument, options: RunOptions = {}): Ge
       findings.push({ code: 'internal-error', severity: 'error', span: { start: 0, end: 0 }, message: `rule ${rule.id} failed: ${String(e)}. Please report this.` });
       continue;
     }
-    const override = setting === 'error' || setting === 'warning' || setting === 'info' ? setting : undefined;
     const shown = raw.length > MAX_FINDINGS_PER_RULE ? raw.slice(0, MAX_FINDINGS_PER_RULE) : raw;
-    for (const f of shown) findings.push({ ...f, code: rule.id, severity: override ?? f.severity ?? rule.defaultSeverity });
+    for (const f of shown) findings.push({ ...f, code: rule.id, severity: effectiveSeverity(rule.id, f.severity ?? rule.defaultSeverity, options.severities)! });
     if (shown !== raw) {
       const last = shown[shown.length - 1];
       findings.push({ code: rule.id, severity: 'info', span: last.span, message: `${raw.length - shown.length} more ${rule.id} findings in this document are not shown.` });
     }
     yield;
   }
-  return findings.sort((a, b) => a.span.start - b.span.start || RANK[a.severity] - RANK[b.severity] || compareIds(a.code, b.code));
+  return sortFindings(findings);
 }

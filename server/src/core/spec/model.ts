@@ -111,12 +111,7 @@ export interface DomainSpec {
   readonly grantsForAWSResources: readonly SpecScalar[];
 }
 
-const SPEC_NAME = /\.kms-domain\.(json|ya?ml)$/i;
-
-/** `orders.kms-domain.yaml`, `orders.kms-domain.yml`, `orders.kms-domain.json` (a path or a URI). */
-export function isDomainSpecName(pathOrUri: string): boolean {
-  return SPEC_NAME.test(pathOrUri);
-}
+export { isDomainSpecName } from '../fileKinds';
 
 /** The format a spec file name implies: `.json` is JSON, anything else YAML. */
 export function specFormatOf(pathOrUri: string): SpecFormat {

@@ -3,7 +3,7 @@
  * `## id` section in docs/domain-spec.md. Like the policy rules, settings can override the
  * severity of any of them (`kmsPolicy.rules`, `--rule id=level`).
  */
-import { compareIds } from '../util/text';
+import { effectiveSeverity, sortFindings } from '../rules/severity';
 import type { Span } from '../policy/model';
 import type { Finding, Severity, SeveritySetting } from '../rules/types';
 
@@ -62,17 +62,12 @@ export interface RawDomainFinding {
   readonly elsewhere?: readonly ElsewhereRef[];
 }
 
-const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-
 /** Applies defaults and settings (`off` drops a finding), and sorts by position, then severity. */
 export function settle(raw: readonly RawDomainFinding[], severities?: Readonly<Record<string, SeveritySetting | undefined>>): DomainFinding[] {
   const out: DomainFinding[] = [];
   for (const f of raw) {
-    const setting = severities?.[f.code];
-    if (setting === 'off') continue;
-    const override = setting === 'error' || setting === 'warning' || setting === 'info' ? setting : undefined;
-    const severity = override ?? f.severity ?? findDomainRule(f.code)?.defaultSeverity ?? 'error';
-    out.push({ ...f, severity });
+    const severity = effectiveSeverity(f.code, f.severity ?? findDomainRule(f.code)?.defaultSeverity ?? 'error', severities);
+    if (severity) out.push({ ...f, severity });
   }
-  return out.sort((a, b) => a.span.start - b.span.start || RANK[a.severity] - RANK[b.severity] || compareIds(a.code, b.code));
+  return sortFindings(out);
 }

@@ -1,0 +1,68 @@
+/**
+ * The wire protocol between the VS Code client and the server beyond LSP: command ids and the
+ * shapes of their arguments and results. Types and string constants only, no imports: the client
+ * bundles it, and the server answers initialize from it before any analysis code is loaded.
+ */
+
+/** `workspace/executeCommand` ids the server answers, the client command the server offers, and the custom request. */
+export const COMMANDS = {
+  /** Arguments `[ApplyArgs]`: the least-privilege rewrite of an open key policy. */
+  applyLeastPrivilege: 'kmsPolicy.applyLeastPrivilege',
+  /** Arguments `[{ uri: <spec URI> }]`: write the key policy the spec generates. */
+  generateKeyPolicy: 'kmsPolicy.generateKeyPolicy',
+  /** Arguments `[{ uri: <key policy URI> }]`: a domain spec beside the policy, from its effective access. */
+  createDomainSpec: 'kmsPolicy.createDomainSpec',
+  /** Request `SuggestParams` -> `SuggestResult | null`. */
+  suggestAssignment: 'kmsPolicy/suggestAssignment',
+} as const;
+
+/** The VS Code client's own commands (package.json `contributes.commands`). */
+export const CLIENT_COMMANDS = {
+  /** The interactive rewrite (quick picks), offered in code actions only to clients that have it. Arguments `[uri]`. */
+  rewriteLeastPrivilege: 'kmsPolicy.rewriteLeastPrivilege',
+  generateKeyPolicyFromSpec: 'kmsPolicy.generateKeyPolicyFromSpec',
+  createDomainSpecFromPolicy: 'kmsPolicy.createDomainSpecFromPolicy',
+} as const;
+
+export const INTERACTIVE_REWRITE = CLIENT_COMMANDS.rewriteLeastPrivilege;
+
+export type Capability = 'administer-resource' | 'read-config' | 'read-data' | 'write-data' | 'delete-data';
+export type RewriteStyle = 'key-policy-only' | 'delegate-to-iam';
+export type PrincipalFormName = 'k9' | 'explicit';
+
+export interface SuggestParams {
+  readonly uri: string;
+}
+
+/** One principal of the policy: what it holds today and what the suggestion gives it. */
+export interface Suggestion {
+  readonly principal: string;
+  readonly current: readonly string[];
+  readonly suggested: readonly string[];
+  readonly reason: string;
+}
+
+export interface SuggestResult {
+  readonly principals: readonly Suggestion[];
+  readonly style: RewriteStyle;
+  readonly capabilities: readonly Capability[];
+}
+
+export interface ApplyArgs {
+  readonly uri: string;
+  readonly version?: number;
+  readonly style?: RewriteStyle;
+  readonly principalForm?: PrincipalFormName;
+  readonly assignment: readonly { principal: string; capabilities: readonly string[] }[];
+}
+
+export interface UriArgs {
+  readonly uri: string;
+}
+
+/** What the server's executeCommand answers. */
+export interface CommandResult {
+  readonly applied: boolean;
+  readonly uri?: string;
+  readonly message?: string;
+}

@@ -1,0 +1,174 @@
+/**
+ * The CLI's `fix` and `generate` as text in, text out: the routing by kind (policy file or IaC
+ * file), the safe quick fixes in passes, the least-privilege rewrite in the host's syntax, and the
+ * policy a spec generates. The CLI reads and writes the files (node layer) and prints.
+ */
+import { CAPABILITIES, type Capability } from '../core/catalog/catalog';
+import { parseDocument } from '../core/document';
+import { hostEdits } from '../core/iac/hostEdits';
+import { displayMessage, policyFindings } from '../core/iac/rules';
+import type { PolicyDocument } from '../core/policy/model';
+import { lineIndex } from '../core/policy/lines';
+import { ruleRow, RULE_TABLE, type RuleRow } from '../core/registry';
+import { accountRootOf } from '../core/rewrite/account';
+import { apply, type Edit } from '../core/rewrite/edits';
+import { LockoutError, rewriteEdits, STYLES, type Assignment, type Style } from '../core/rewrite/leastPrivilege';
+import { quickFixes } from '../core/rewrite/quickFixes';
+import type { PrincipalForm } from '../core/rewrite/statements';
+import { suggestAssignment, toAssignment } from '../core/rewrite/suggest';
+import { runRules, type Finding, type Severity } from '../core/rules/index';
+import { checkSpec } from '../core/spec/check';
+import { generateFromSpec } from '../core/spec/generate';
+import { specFormatOf } from '../core/spec/model';
+import { parseSpec } from '../core/spec/parse';
+import { specValidator } from './domainSchema';
+
+export { CAPABILITIES, STYLES, type Capability, type Style, type PrincipalForm };
+export type { Finding, Severity, RuleRow };
+
+/** Every rule (policy, IaC, spec), for `--rule` and SARIF. */
+export const RULES_FOR_REPORTS: readonly RuleRow[] = RULE_TABLE;
+export function isRuleId(id: string): boolean {
+  return ruleRow(id) !== undefined;
+}
+
+/** A finding with 1-based lines and columns, as the CLI reports it. */
+export interface LineFinding {
+  code: string;
+  severity: Severity;
+  message: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export function toLineFindings(text: string, findings: readonly Finding[]): LineFinding[] {
+  const at = lineIndex(text);
+  return findings.map((f) => {
+    const start = at(f.span.start);
+    const end = at(f.span.end);
+    return { code: f.code, severity: f.severity, message: f.message, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
+  });
+}
+
+/** `--assign <principal ARN>=<cap,cap...>` (repeatable), or the message for the one that is wrong. */
+export function parseAssignments(values: readonly string[]): Assignment | { error: string } {
+  const entries: [string, Set<Capability>][] = [];
+  for (const a of values) {
+    const m = /^(.+)=([a-z,-]*)$/.exec(a);
+    const caps = m ? m[2].split(',').filter(Boolean) : [];
+    const bad = caps.filter((c) => !CAPABILITIES.includes(c as Capability));
+    if (!m || bad.length) return { error: `--assign takes <principal ARN>=<${CAPABILITIES.join('|')},...>, not "${a}"` };
+    entries.push([m[1], new Set(caps as Capability[])]);
+  }
+  return new Map(entries);
+}
+
+export interface FixOptions {
+  readonly leastPrivilege: boolean;
+  readonly style: Style;
+  readonly principalForm: PrincipalForm;
+  readonly assigned?: Assignment;
+  readonly resource?: string;
+  /** A line for the user (the suggestion used when no assignment is given). */
+  readonly note: (line: string) => void;
+}
+
+/** What `fix` did: the new text, or why not (`usage`: exit 2 as a usage error; `exit` 1 or 2 otherwise). */
+export type FixResult = { readonly text: string } | { readonly error: string; readonly exit: 1 | 2; readonly usage?: boolean; readonly aboutFile?: boolean };
+
+/**
+ * `kms-policy fix`: the safe quick fixes in passes, or the least-privilege rewrite; in a template or
+ * Terraform file, every key policy in it (or the one `resource` names), edited in its syntax.
+ */
+export function fixText(uri: string, original: string, o: FixOptions): FixResult {
+  // The rewrite of one policy given as JSON (a policy file, or one in a template, see hostEdits).
+  const leastPrivilege = (policy: PolicyDocument, label: string, show = (s: string) => s): Edit[] => {
+    let assignment = o.assigned;
+    if (!assignment) {
+      const suggestions = suggestAssignment(policy);
+      for (const s of suggestions) o.note(show(`${label}${s.principal}: ${s.suggested.join(', ') || '(nothing)'}  (${s.reason})`));
+      assignment = toAssignment(suggestions);
+    }
+    return rewriteEdits(policy, assignment, { style: o.style, principalForm: o.principalForm, accountRoot: accountRootOf(policy, [...assignment.keys()]) });
+  };
+  const parsed = parseDocument(uri, original);
+  try {
+    if (parsed.kind === 'iac') {
+      const iacKind = parsed.iac.kind;
+      const found = parsed.iac.policies;
+      const names = found.map((p) => p.embedded!.resource);
+      if (found.length === 0) return { error: `no KMS key policy found in this ${iacKind === 'terraform' ? 'Terraform file' : 'template'}`, exit: 2 };
+      if (o.resource !== undefined && !names.includes(o.resource)) return { error: `has no key policy in a resource named "${o.resource}" (found: ${names.join(', ')})`, exit: 2, usage: true, aboutFile: true };
+      const selected = (p: PolicyDocument) => o.resource === undefined || p.embedded!.resource === o.resource;
+      if (o.assigned && found.filter(selected).length > 1) return { error: `--assign applies to one key policy; name it with --resource (found: ${names.join(', ')})`, exit: 2, usage: true };
+      if (o.leastPrivilege) {
+        const targets = found.filter(selected);
+        return { text: apply(original, targets.flatMap((p) => hostEdits(p, (json) => leastPrivilege(json, targets.length > 1 ? `${p.embedded!.resource}: ` : '', (s) => displayMessage(p, s))))) };
+      }
+      // The first pass reads the analysis above; later ones, the text the passes before wrote.
+      const policiesOf = (current: string) => {
+        if (current === original) return found;
+        const again = parseDocument(uri, current);
+        return again.kind === 'iac' ? again.iac.policies : [];
+      };
+      return { text: fixInPasses(original, (current) => policiesOf(current).filter(selected).flatMap((p) => hostEdits(p, (json) => safeFixEdits(json, policyFindings(json))))) };
+    }
+    if (o.resource !== undefined) return { error: '--resource names a key in a CloudFormation template or a Terraform file', exit: 2, usage: true };
+    const policy = parsed.kind === 'policy' ? parsed.policy : undefined;
+    if (!policy || policy.fatal || policy.root?.type !== 'object') return { error: 'not a JSON key policy; run kms-policy check for details', exit: 2 };
+    if (o.leastPrivilege) return { text: apply(original, leastPrivilege(policy, '')) };
+    return {
+      text: fixInPasses(original, (current) => {
+        const again = current === original ? parsed : parseDocument(uri, current);
+        return again.kind === 'policy' ? safeFixEdits(again.policy, runRules(again.policy)) : [];
+      }),
+    };
+  } catch (e) {
+    if (!(e instanceof LockoutError)) throw e;
+    return { error: e.message, exit: 1 };
+  }
+}
+
+/** Applies `pass` (edits computed on the current text) until nothing changes, at most 5 times: a fix can reveal the next. */
+function fixInPasses(original: string, pass: (text: string) => Edit[]): string {
+  let text = original;
+  for (let i = 0; i < 5; i++) {
+    const edits = pass(text);
+    if (edits.length === 0) break;
+    text = apply(text, edits);
+  }
+  return text;
+}
+
+/** One pass of the preferred (safe) quick fixes of `findings`, without overlaps; the last finding's first. */
+function safeFixEdits(policy: PolicyDocument, findings: readonly Finding[]): Edit[] {
+  const edits: Edit[] = [];
+  let lastEnd = Infinity;
+  for (const f of [...findings].sort((a, b) => b.span.start - a.span.start)) {
+    const preferred = quickFixes(policy, f).find((x) => x.preferred);
+    if (!preferred || preferred.edits.length === 0) continue;
+    const start = Math.min(...preferred.edits.map((e) => e.offset));
+    const end = Math.max(...preferred.edits.map((e) => e.offset + e.length));
+    if (end > lastEnd) continue; // overlaps a fix already taken this pass; the next pass gets it
+    edits.push(...preferred.edits);
+    lastEnd = start;
+  }
+  return edits;
+}
+
+/** `kms-policy generate`: the policy a spec generates and where it goes, or its errors. */
+export type Generation =
+  | { readonly errors: readonly LineFinding[] }
+  | { readonly error: string }
+  | { readonly text: string; readonly policyPath?: string; readonly policyResource?: string };
+
+export function generateFromSpecText(path: string, text: string): Generation {
+  const spec = parseSpec(text, specFormatOf(path));
+  const errors = checkSpec(spec, { validate: specValidator() }).filter((f) => f.severity === 'error');
+  if (errors.length) return { errors: toLineFindings(text, errors) };
+  const g = generateFromSpec(spec);
+  if (!g.ok) return { error: g.error };
+  return { text: g.text, policyPath: g.resolved.policy?.path, policyResource: g.resolved.policy?.resource };
+}

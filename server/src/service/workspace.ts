@@ -1,0 +1,483 @@
+/**
+ * The Workspace: the one analysis host, for the language server and the CLI alike (in the spirit of
+ * rust-analyzer's AnalysisHost). It owns
+ * - the documents (through a `DocumentSource`: the server's open documents, the CLI's current file)
+ *   and one parse per document version (`parseDocument`: policy, IaC file or domain spec), in a
+ *   cache bounded by count and text size;
+ * - the folder view: files that are not open are read through the node layer's `readFile` /
+ *   `findFiles` (`FolderView`), never from here;
+ * - the domain index (specs, the policies they govern) through `DomainWorkspace`;
+ * - routing by document kind: every feature is `workspace.doX(uri, ...)`, and the kind decides.
+ * It returns core findings (`findingSteps`) for the CLI, and LSP data for the server.
+ */
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CodeAction, CodeActionContext, CompletionList, Diagnostic, DocumentSymbol, Hover, Location, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
+import { parseDocument, policiesOf, servedByContent, type IacFile, type ParsedFile, type PolicyFile } from '../core/document';
+import { isDomainSpecName, isKeyPolicyName, KEY_POLICY_NAME, SPEC_NAME, uriPath } from '../core/fileKinds';
+import { policyAt } from '../core/iac/index';
+import { iacFindings } from '../core/iac/rules';
+import { DEFAULT_MAX_FILE_SIZE, tooComplex, tooLarge } from '../core/limits';
+import type { PolicyDocument } from '../core/policy/model';
+import { compileFileGlobs, type Matcher } from '../core/policy/recognize';
+import { ruleSteps, type Finding, type SeveritySetting } from '../core/rules/index';
+import { sortFindings } from '../core/rules/severity';
+import type { ApplyArgs, SuggestResult } from '../protocol';
+import { doCodeActions } from './codeActions';
+import { doComplete } from './completion';
+import { toDiagnostic, type AnyFinding, type DiagnosticContext } from './diagnostics';
+import { DomainWorkspace, type FileChange } from './domainWorkspace';
+import type { EditResult } from './domainCommands';
+import { iacCodeActions, iacComplete, iacDocumentSymbols, iacHover, within } from './embedded';
+import { doHover } from './hover';
+import { applyLeastPrivilege, suggest, type RewriteSettings } from './rewrite';
+
+export type { FileChange } from './domainWorkspace';
+export { INDEXED_GLOB } from '../core/fileKinds';
+
+export interface LanguageSettings {
+  /** Extra globs for key policy files (`kmsPolicy.files`). */
+  readonly files: readonly string[];
+  /** Documents larger than this many characters are not analyzed (`kmsPolicy.maxFileSize`). */
+  readonly maxFileSize: number;
+  /** `kmsPolicy.rules`: rule id -> off | info | warning | error. */
+  readonly rules: Readonly<Record<string, SeveritySetting | undefined>>;
+  /** `kmsPolicy.leastPrivilege`: the style and principal form of the rewrite. */
+  readonly leastPrivilege: RewriteSettings;
+}
+
+export const DEFAULT_SETTINGS: LanguageSettings = {
+  files: [],
+  maxFileSize: DEFAULT_MAX_FILE_SIZE,
+  rules: {},
+  leastPrivilege: { style: 'key-policy-only', principalForm: 'k9' },
+};
+
+/** The documents the Workspace serves, by URI: the server's open documents, or the CLI's current file. */
+export interface DocumentSource {
+  get(uri: string): TextDocument | undefined;
+}
+
+/** What the Workspace knows of files that are not open: read through the node layer (absent in a browser). */
+export interface FolderView {
+  /** A file's text by URI, undefined when it does not exist or cannot be read. */
+  readFile(uri: string): string | undefined;
+  /** URIs of domain specs and key policies under a workspace folder (the start-up scan). */
+  findFiles(folderUri: string): string[];
+}
+
+export interface WorkspaceOptions {
+  /** docs/rules.md and docs/domain-spec.md, for each diagnostic's codeDescription link. */
+  readonly docsUrl?: string;
+  readonly domainDocsUrl?: string;
+  /** The client has the interactive rewrite command (set by the VS Code extension). */
+  interactiveRewrite?: boolean;
+  readonly documents?: DocumentSource;
+  readonly files?: FolderView;
+  /** A full garbage collection (node's `gc` under --expose-gc), if the process has one. */
+  readonly collectGarbage?: () => void;
+  /**
+   * Record each policy's principals in the domain index (for spec completion). The server does; the
+   * CLI does not, so its memory does not grow with the number of files it checks.
+   */
+  readonly indexPolicies?: boolean;
+  /** How a spec's messages name another spec (default: relative to the spec; the CLI: relative to its working directory). */
+  readonly displayUri?: (uri: string, from: string) => string;
+}
+
+interface CacheEntry {
+  version: number;
+  text: string;
+  file: ParsedFile | undefined;
+}
+
+/**
+ * The parse cache keeps the documents used most recently. A parse (model and, through the
+ * evaluator's per-parse caches, effective access) of a 3 KB policy is about 30 times its text, so a
+ * thousand open policies would otherwise hold 90 MB; a document that has left it is parsed again.
+ */
+const MAX_CACHED_PARSES = 32;
+/** Past this many characters in all, the cache keeps only the parse in use: one parse of a 1 MB document is 9 MB. */
+const MAX_CACHED_TEXT = 256 * 1024;
+/**
+ * Above this many characters, a document's previous parse is collected before it is parsed again.
+ * A full GC takes 20-35 ms with a 1 MB document open, within its 250 ms edit budget.
+ */
+const COLLECT_BEFORE_REPARSE = 256 * 1024;
+
+/** A served document and its parse (undefined when it is over the size limit). */
+export interface Served {
+  readonly document: TextDocument;
+  readonly file: ParsedFile | undefined;
+}
+
+function rewriteSettings(value: unknown): RewriteSettings {
+  const v = (value && typeof value === 'object' ? value : {}) as Partial<RewriteSettings>;
+  return {
+    style: v.style === 'delegate-to-iam' ? 'delegate-to-iam' : 'key-policy-only',
+    principalForm: v.principalForm === 'explicit' ? 'explicit' : 'k9',
+  };
+}
+
+const NO_DOCUMENTS: DocumentSource = { get: () => undefined };
+
+/** The CLI's document source: the one file being checked, so nothing is held across files. */
+export class CurrentDocument implements DocumentSource {
+  private document: TextDocument | undefined;
+  set(uri: string, text: string): string {
+    this.document = TextDocument.create(uri, 'plaintext', 1, text);
+    return uri;
+  }
+  clear(): void {
+    this.document = undefined;
+  }
+  get(uri: string): TextDocument | undefined {
+    return this.document?.uri === uri ? this.document : undefined;
+  }
+}
+
+export class Workspace {
+  /** File names the CLI's walk sorts by (core/fileKinds.ts). */
+  static readonly SPEC_NAME = SPEC_NAME;
+  static readonly KEY_POLICY_NAME = KEY_POLICY_NAME;
+
+  private current: LanguageSettings = DEFAULT_SETTINGS;
+  private extraFiles: Matcher | undefined;
+  private folders: readonly string[] = [];
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly documents: DocumentSource;
+  readonly domain: DomainWorkspace;
+
+  constructor(private readonly options: WorkspaceOptions = {}) {
+    this.documents = options.documents ?? NO_DOCUMENTS;
+    this.domain = new DomainWorkspace({
+      readText: (uri) => this.textOf(uri),
+      openPolicy: (uri) => {
+        const served = this.served(uri);
+        return served?.file?.kind === 'policy' ? served.file.policy : undefined;
+      },
+      // key.policy: file#resource, a key inside a CloudFormation template or Terraform file.
+      embeddedPolicy: (uri, resource) => {
+        const file = this.parsedAnyway(uri);
+        return file?.kind === 'iac' ? file.iac.policies.find((p) => p.embedded?.resource === resource) : undefined;
+      },
+    });
+  }
+
+  // ---- settings ------------------------------------------------------------------------------------
+
+  configure(next: Partial<LanguageSettings>, workspaceFolders?: readonly string[]): void {
+    let settings: LanguageSettings = { ...DEFAULT_SETTINGS, ...this.current, ...next };
+    if (!Array.isArray(settings.files)) settings = { ...settings, files: [] };
+    if (!settings.rules || typeof settings.rules !== 'object') settings = { ...settings, rules: {} };
+    if (typeof settings.maxFileSize !== 'number' || !(settings.maxFileSize > 0)) settings = { ...settings, maxFileSize: DEFAULT_SETTINGS.maxFileSize };
+    this.current = { ...settings, leastPrivilege: rewriteSettings(settings.leastPrivilege) };
+    this.extraFiles = this.current.files.length ? compileFileGlobs(this.current.files) : undefined;
+    if (workspaceFolders) this.folders = workspaceFolders.map((f) => (f.endsWith('/') ? f : f + '/'));
+  }
+
+  /** The settings in force (after validation). */
+  settings(): LanguageSettings {
+    return this.current;
+  }
+
+  set interactiveRewrite(value: boolean) {
+    this.options.interactiveRewrite = value;
+  }
+
+  // ---- documents, parses, the folder view ----------------------------------------------------------
+
+  /** A file's text: the open document's, else the disk's (through the folder view). */
+  textOf(uri: string): string | undefined {
+    return this.documents.get(uri)?.getText() ?? this.options.files?.readFile(uri);
+  }
+
+  isTooLarge(document: TextDocument): boolean {
+    return document.getText().length > this.current.maxFileSize;
+  }
+
+  /** One parse per document version, shared by every feature; undefined when over the size limit. */
+  private parse(document: TextDocument): ParsedFile | undefined {
+    if (this.isTooLarge(document)) return undefined;
+    const uri = document.uri;
+    const cache = this.cache;
+    const hit = cache.get(uri);
+    cache.delete(uri); // re-inserted last: Map order is the least recently used first
+    const text = document.getText();
+    if (hit && hit.version === document.version && hit.text === text) {
+      cache.set(uri, hit);
+      return hit.file;
+    }
+    // The previous parse is garbage from here: nothing may hold it while the new one is built.
+    if (hit) hit.file = undefined;
+    // A large document's previous parse and text are most of the heap: collected now, before the
+    // new parse is built, the heap never holds both (10 MB less peak RSS with a 1 MB document).
+    if (hit && this.options.collectGarbage && text.length > COLLECT_BEFORE_REPARSE) this.options.collectGarbage();
+    const file = parseDocument(uri, text);
+    cache.set(uri, { version: document.version, text, file });
+    let size = 0;
+    for (const entry of cache.values()) size += entry.text.length;
+    while (cache.size > MAX_CACHED_PARSES || (cache.size > 1 && size > MAX_CACHED_TEXT)) {
+      const [oldest, entry] = cache.entries().next().value!;
+      size -= entry.text.length;
+      entry.file = undefined;
+      cache.delete(oldest);
+    }
+    return file;
+  }
+
+  /** A file's parse whether open or on disk (not cached when on disk): for a spec's governed template. */
+  private parsedAnyway(uri: string): ParsedFile | undefined {
+    const document = this.documents.get(uri);
+    if (document) return this.parse(document);
+    const text = this.options.files?.readFile(uri);
+    return text === undefined || text.length > this.current.maxFileSize ? undefined : parseDocument(uri, text);
+  }
+
+  /** Is this document one we serve: a spec, a key policy (by name, `kmsPolicy.files` or content), a template or .tf file with a key policy? */
+  private isServed(uri: string, file: ParsedFile | undefined, named = false): boolean {
+    if (isDomainSpecName(uri)) return true;
+    if (file?.kind === 'iac') return servedByContent(file);
+    // A file named on the command line that is not valid JSON gets its syntax errors.
+    if (named && file?.kind === 'policy' && (file.policy.syntaxErrors.length > 0 || file.policy.fatal !== undefined || file.policy.root?.type !== 'object')) return true;
+    const folder = this.folders.find((f) => uri.startsWith(f));
+    const relative = folder ? uriPath(uri.slice(folder.length)) : undefined;
+    return isKeyPolicyName(uriPath(uri), this.extraFiles, relative) || (file !== undefined && servedByContent(file));
+  }
+
+  /** The open document and its parse, if we serve it. */
+  served(uri: string, named = false): Served | undefined {
+    const document = this.documents.get(uri);
+    if (!document) return undefined;
+    const file = this.parse(document);
+    return this.isServed(uri, file, named) ? { document, file } : undefined;
+  }
+
+  /** Forgets a closed document's parse. */
+  forget(uri: string): void {
+    const entry = this.cache.get(uri);
+    if (entry) entry.file = undefined;
+    this.cache.delete(uri);
+  }
+
+  // ---- findings and diagnostics --------------------------------------------------------------------
+
+  /**
+   * Every finding of a served document, one slice at a time: yields between the rules of a key
+   * policy (the server runs it in slices of the event loop). Templates and specs are analyzed in one
+   * step. Returns undefined for a document we do not serve.
+   */
+  *findingSteps(uri: string, named = false): Generator<void, AnyFinding[] | undefined, void> {
+    const served = this.served(uri, named);
+    if (!served) return undefined;
+    const { document, file } = served;
+    const severities = this.current.rules;
+    if (!file) return [tooLarge(document.getText().length, this.current.maxFileSize)];
+    switch (file.kind) {
+      case 'spec':
+        return this.domain.specFindings(uri, file.text, file.spec, severities, this.options.displayUri && ((u) => this.options.displayUri!(u, uri)));
+      case 'iac': {
+        const out: AnyFinding[] = iacFindings(file.iac, { severities });
+        // Each key policy in the file against the specs that govern it (key.policy: file#resource).
+        for (const policy of file.iac.policies) out.push(...this.domain.driftFindings(uri, policy, severities, false));
+        return out;
+      }
+      case 'policy': {
+        yield; // the parse of a large document is one long step: look at the queue before the rules
+        const skipped = tooComplex(file.policy);
+        if (skipped) return [skipped];
+        const findings: AnyFinding[] = yield* ruleSteps(file.policy, { severities });
+        const drift = this.domain.driftFindings(uri, file.policy, severities, this.options.indexPolicies !== false);
+        return drift.length ? [...findings, ...drift] : findings;
+      }
+    }
+  }
+
+  /** findingSteps run to the end. */
+  findings(uri: string, named = false): AnyFinding[] | undefined {
+    const steps = this.findingSteps(uri, named);
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    return step.value;
+  }
+
+  /**
+   * The CLI's check of one file: its kind, how many key policies it holds, and its findings
+   * (undefined when it is not a file we serve). `named`: given on the command line.
+   */
+  check(uri: string, named = false): { kind: ParsedFile['kind'] | undefined; iacKind?: string; policies: number; findings: AnyFinding[] | undefined } {
+    const findings = this.findings(uri, named);
+    const file = this.documents.get(uri) && this.served(uri, named)?.file;
+    const parsed = file ?? (this.documents.get(uri) ? this.parse(this.documents.get(uri)!) : undefined);
+    const kind = parsed?.kind;
+    return { kind, iacKind: parsed?.kind === 'iac' ? parsed.iac.kind : undefined, policies: parsed ? policiesOf(parsed).length : 0, findings };
+  }
+
+  /** Drift findings of a key policy file the checked paths did not include (the CLI reports those alone). */
+  driftOnly(uri: string): AnyFinding[] {
+    const file = this.parsedAnyway(uri);
+    const severities = this.current.rules;
+    if (!file || file.kind === 'spec') return [];
+    return sortFindings(policiesOf(file).flatMap((p) => this.domain.driftFindings(uri, p, severities, false)));
+  }
+
+  private diagnosticContext(): DiagnosticContext {
+    return { docsUrl: this.options.docsUrl, domainDocsUrl: this.options.domainDocsUrl, textOf: (u) => this.domain.specText(u) ?? this.textOf(u) };
+  }
+
+  /** Diagnostics of any open document ([] for documents we do not serve), through the one converter. */
+  *diagnosticSteps(uri: string): Generator<void, Diagnostic[], void> {
+    const findings = yield* this.findingSteps(uri);
+    const document = this.documents.get(uri);
+    if (!findings || !document) return [];
+    const context = this.diagnosticContext();
+    return findings.map((f) => toDiagnostic(document, f, context));
+  }
+
+  diagnostics(uri: string): Diagnostic[] {
+    const steps = this.diagnosticSteps(uri);
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    return step.value;
+  }
+
+  // ---- features, routed by kind ----------------------------------------------------------------------
+
+  complete(uri: string, position: Position): CompletionList | null {
+    const served = this.served(uri);
+    const file = served?.file;
+    if (!served || !file) return null;
+    const document = served.document;
+    switch (file.kind) {
+      case 'spec':
+        return this.domain.complete(document, position);
+      case 'iac':
+        return iacComplete(document, position, file);
+      case 'policy':
+        return doComplete(document, position, file.policy);
+    }
+  }
+
+  hover(uri: string, position: Position): Hover | null {
+    const served = this.served(uri);
+    const file = served?.file;
+    if (!served || !file) return null;
+    switch (file.kind) {
+      case 'spec':
+        return this.domain.hover(served.document, position);
+      case 'iac':
+        return iacHover(served.document, position, file);
+      case 'policy':
+        return doHover(served.document, position, file.policy);
+    }
+  }
+
+  documentSymbols(uri: string): DocumentSymbol[] | null {
+    const served = this.served(uri);
+    const file = served?.file;
+    if (!served || !file) return null;
+    switch (file.kind) {
+      case 'spec':
+        return this.domain.symbols(served.document);
+      case 'iac':
+        return iacDocumentSymbols(served.document, file);
+      case 'policy':
+        return [];
+    }
+  }
+
+  definition(uri: string, position: Position): Location[] | null {
+    const served = this.served(uri);
+    const file = served?.file;
+    if (!served || !file) return null;
+    const document = served.document;
+    if (file.kind === 'spec') return this.domain.specDefinition(document, position);
+    const policy = file.kind === 'policy' ? file.policy : policyAt(file.iac, document.offsetAt(position));
+    return policy ? this.domain.policyDefinition(document, position, policy) : [];
+  }
+
+  codeActions(uri: string, range: Range, context: CodeActionContext): CodeAction[] | null {
+    const served = this.served(uri);
+    const file = served?.file;
+    if (!served || !file) return null;
+    const document = served.document;
+    if (file.kind === 'spec') return this.domain.specCodeActions(document, range, context);
+    const options = (policy: PolicyDocument) => ({
+      rewrite: this.current.leastPrivilege,
+      interactive: this.options.interactiveRewrite === true,
+      // A governed policy is rewritten from its spec, exactly: the suggestion-based rewrite is not offered.
+      governed: this.domain.governing(uri, policy.embedded?.resource).length > 0,
+    });
+    if (file.kind === 'policy') {
+      const own = doCodeActions(document, range, context, file.policy, options(file.policy));
+      return [...own, ...this.domain.policyCodeActions(document, range, context, file.policy)];
+    }
+    return this.iacCodeActions(document, range, context, file, options);
+  }
+
+  private iacCodeActions(document: TextDocument, range: Range, context: CodeActionContext, file: IacFile, options: (policy: PolicyDocument) => Parameters<typeof doCodeActions>[4]): CodeAction[] {
+    const own = iacCodeActions(document, range, context, file, (d, r, c, p) => doCodeActions(d, r, c, p, options(p)));
+    // Drift fixes and the spec's rewrite, in the template's syntax, for the policy at the range.
+    const offset = document.offsetAt(range.start);
+    const policy = policyAt(file.iac, offset) ?? file.iac.policies.find((p) => context.diagnostics.some((d) => within(p, document.offsetAt(d.range.start))));
+    if (!policy) return own;
+    const diagnostics = context.diagnostics.filter((d) => within(policy, document.offsetAt(d.range.start)));
+    return [...own, ...this.domain.policyCodeActions(document, range, { ...context, diagnostics }, policy)];
+  }
+
+  /** The `kmsPolicy/suggestAssignment` request: a key policy file's principals and the suggested capabilities. */
+  suggestAssignment(uri: string): SuggestResult | null {
+    const file = this.served(uri)?.file;
+    return file?.kind === 'policy' ? suggest(file.policy, this.current.leastPrivilege) : null;
+  }
+
+  /** `kmsPolicy.applyLeastPrivilege`: the edit, or why not. */
+  applyLeastPrivilege(args: ApplyArgs): { edit: WorkspaceEdit } | { error: string } | undefined {
+    const served = this.served(args.uri);
+    if (served?.file?.kind !== 'policy') return undefined; // no open key policy for that URI
+    return applyLeastPrivilege(served.document, served.file.policy, args, this.current.leastPrivilege);
+  }
+
+  /** `kmsPolicy.generateKeyPolicy` / `kmsPolicy.createDomainSpec` with `[{ uri }]`: the edit to apply, or why not. */
+  executeCommand(command: string, args: unknown): EditResult | undefined {
+    return this.domain.executeCommand(command, args);
+  }
+
+  // ---- the index: what changed, and whose diagnostics that affects -----------------------------------
+
+  /** An open document changed: re-index a spec, or find the specs that govern a policy. Returns the other URIs to refresh. */
+  changed(uri: string): string[] {
+    const document = this.documents.get(uri);
+    if (!document) return [];
+    if (isDomainSpecName(uri)) {
+      const file = this.parse(document);
+      return file?.kind === 'spec' ? this.domain.updateSpec(uri, file.text, file.spec).affected : [];
+    }
+    return this.domain.index.governing(uri).map((s) => s.uri);
+  }
+
+  /** An open document closed: back to what is on disk (or gone). Returns the URIs to refresh. */
+  closed(uri: string): string[] {
+    this.forget(uri);
+    return this.domain.fileChanged(uri, this.options.files?.readFile(uri) === undefined ? 'deleted' : 'changed');
+  }
+
+  /** A watched-file event or the start-up scan. An open document's text wins over the disk. Returns the URIs to refresh. */
+  fileChanged(uri: string, change: FileChange): string[] {
+    if (this.documents.get(uri) && change !== 'deleted') return [];
+    return this.domain.fileChanged(uri, change);
+  }
+
+  /** The key policy files (URIs) the indexed specs govern. */
+  governedPolicies(): string[] {
+    return [...new Set(this.domain.index.allSpecs().flatMap((s) => (s.policyUri ? [s.policyUri] : [])))];
+  }
+
+  /** The start-up scan: every spec and key policy under the folders. Returns the URIs to refresh. */
+  scan(folders: readonly string[]): string[] {
+    const affected = new Set<string>();
+    for (const folder of folders) for (const uri of this.options.files?.findFiles(folder) ?? []) for (const a of this.domain.fileChanged(uri, 'created')) affected.add(a);
+    return [...affected];
+  }
+}
+
+export type { Finding, PolicyFile };
