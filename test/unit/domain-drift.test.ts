@@ -262,16 +262,16 @@ describe('DomainWorkspace: the index fed from a host, with every feature one cal
     const { ws, files } = workspace({ [SPEC_URI]: SPEC, [POLICY_URI]: broad });
     assert.deepEqual(ws.fileChanged(SPEC_URI, 'created'), [POLICY_URI]);
     const policyDoc = doc(POLICY_URI, broad);
-    assert.deepEqual(ws.validatePolicy(policyDoc, parsePolicy(broad)).map((d) => d.code), ['drift-extra-access']);
-    assert.deepEqual(ws.validateSpec(doc(SPEC_URI, SPEC)).map((d) => d.code), ['spec-policy-out-of-date']);
+    assert.deepEqual(ws.driftFindings(policyDoc.uri, parsePolicy(broad)).map((d) => d.code), ['drift-extra-access']);
+    assert.deepEqual(ws.specFindings(SPEC_URI, SPEC, undefined).map((d) => d.code), ['spec-policy-out-of-date']);
     delete files[SPEC_URI];
     assert.deepEqual(ws.fileChanged(SPEC_URI, 'deleted'), [POLICY_URI]);
-    assert.deepEqual(ws.validatePolicy(policyDoc, parsePolicy(broad)), []);
+    assert.deepEqual(ws.driftFindings(policyDoc.uri, parsePolicy(broad)), []);
   });
 
   test('a spec whose policy is missing; the generate command creates it; create-spec refuses to overwrite', () => {
     const { ws } = workspace({ [SPEC_URI]: SPEC });
-    assert.deepEqual(ws.validateSpec(doc(SPEC_URI, SPEC)).map((d) => d.code), ['spec-policy-missing']);
+    assert.deepEqual(ws.specFindings(SPEC_URI, SPEC, undefined).map((d) => d.code), ['spec-policy-missing']);
     const r = ws.executeCommand('kmsPolicy.generateKeyPolicy', [{ uri: SPEC_URI }]);
     assert.ok(r && 'edit' in r && r.uri === POLICY_URI);
     assert.deepEqual(ws.executeCommand('kmsPolicy.createDomainSpec', [{ uri: POLICY_URI }]), { error: 'orders.key-policy.json does not exist.' });

@@ -5,7 +5,7 @@
  * file's text (open document first, then disk) and the cached parse of open policies.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CodeAction, CodeActionContext, CompletionList, Diagnostic, DocumentSymbol, Hover, Location, Position, Range } from 'vscode-languageserver-types';
+import type { CodeAction, CodeActionContext, CompletionList, DocumentSymbol, Hover, Location, Position, Range } from 'vscode-languageserver-types';
 import type { PolicyLookup } from '../core/spec/check';
 import type { GoverningSpec } from '../core/spec/drift';
 import { isDomainSpecName, specFormatOf, type DomainSpec } from '../core/spec/model';
@@ -17,7 +17,7 @@ import { isKeyPolicyName } from '../core/policy/recognize';
 import { CREATE_DOMAIN_SPEC, createSpecEdit, doPolicyDomainActions, doSpecCodeActions, generatePolicyEdit, GENERATE_KEY_POLICY, type EditResult } from './domainCommands';
 import { doSpecComplete } from './domainCompletion';
 import { policyDefinition, specDefinition } from './domainDefinition';
-import { doDriftValidation, doSpecValidation, policyDriftFindings, type DomainValidationSettings } from './domainDiagnostics';
+import { policyDriftFindings } from './domainDiagnostics';
 import { checkSpec } from '../core/spec/check';
 import type { DomainFinding } from '../core/spec/rules';
 import type { SeveritySetting } from '../core/rules/types';
@@ -48,10 +48,6 @@ export class DomainWorkspace {
   private readonly diskPolicies = new Map<string, { text: string; policy: PolicyDocument }>();
 
   constructor(private readonly host: DomainHost) {}
-
-  static isSpec(uri: string): boolean {
-    return isDomainSpecName(uri);
-  }
 
   /** The parse of a spec's text (cached per text, or the one given), indexed. Returns the URIs whose diagnostics may change. */
   updateSpec(uri: string, text: string, parsed?: DomainSpec): { spec: DomainSpec; affected: string[] } {
@@ -159,30 +155,6 @@ export class DomainWorkspace {
   }
 
   // ---- features ------------------------------------------------------------------------------
-
-  validateSpec(document: TextDocument, settings: DomainValidationSettings = {}): Diagnostic[] {
-    const { spec } = this.updateSpec(document.uri, document.getText());
-    const show = (u: string) => relativePath(document.uri, u);
-    return doSpecValidation(
-      document,
-      spec,
-      {
-        policy: this.lookup(document.uri),
-        sameDomain: this.index.sameDomain(document.uri).map((s) => show(s.uri)),
-        samePolicy: this.index.samePolicy(document.uri).map((s) => show(s.uri)),
-      },
-      settings,
-    );
-  }
-
-  /**
-   * Drift diagnostics for a key policy (append them to its rule diagnostics). For an IaC file, call
-   * it once per embedded policy (its `embedded.resource` picks the specs that govern it).
-   */
-  validatePolicy(document: TextDocument, policy: PolicyDocument, settings: DomainValidationSettings = {}): Diagnostic[] {
-    if (!policy.embedded) this.updatePolicy(document.uri, policy);
-    return doDriftValidation(document, policy, this.governing(document.uri, policy.embedded?.resource), settings);
-  }
 
   complete(document: TextDocument, position: Position): CompletionList {
     const { spec } = this.updateSpec(document.uri, document.getText());

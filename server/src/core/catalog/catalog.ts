@@ -133,11 +133,6 @@ export function findConditionKey(key: string): ConditionKey | undefined {
 /** Rules, completion and the evaluator ask about the same few keys: each spelling is looked up once (spellings are user-typed: bounded). */
 const foundKeys = new BoundedMemo<string, ConditionKey | undefined>('catalog.findConditionKey', 2000, (key) => exactKeys.get(key.toLowerCase()) ?? patternKeys.find((p) => p.re.test(key))?.key);
 
-/** Actions whose catalog entry lists this condition key (by its catalog spelling). */
-export function actionsSupportingKey(key: ConditionKey): readonly KmsAction[] {
-  return kmsActions.filter((a) => a.conditionKeys.includes(key.key));
-}
-
 // ---- suggestions ---------------------------------------------------------------------------
 
 /** The closest known action to a misspelled one (`kms:Decrpyt` -> Decrypt), if any is close enough. */

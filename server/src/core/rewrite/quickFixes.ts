@@ -172,10 +172,6 @@ export function quickFixes(policy: PolicyDocument, request: FixRequest): Fix[] {
   }
 }
 
-export function hasQuickFix(code: string): boolean {
-  return code in FIXERS;
-}
-
 // ---- refactorings on Action lists (not tied to a diagnostic) --------------------------------
 
 /** At an action wildcard: expand it into the actions it matches. */
