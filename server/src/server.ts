@@ -212,7 +212,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     void pullSettings();
     if (watchDynamically) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: load().INDEXED_GLOB }],
+        watchers: [{ globPattern: load().INDEXED_GLOB }, { globPattern: load().TERRAFORM_GLOB }],
       });
     }
     // The workspace index: every spec and key policy on disk (open documents update it as they change).

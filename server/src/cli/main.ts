@@ -9,7 +9,7 @@
 import { dirname, relative, isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { docsSection, outputSink, readFile, readTextFile, writeTextFile } from '../node/files';
+import { docsSection, listTerraform, outputSink, readFile, readTextFile, writeTextFile } from '../node/files';
 import { readText, walk } from '../node/walk';
 import { fixText, generateFromSpecText, isRuleId, parseAssignments, STYLES, type Style, type PrincipalForm } from '../service/batch';
 import { CurrentDocument, Workspace } from '../service/workspace';
@@ -123,7 +123,7 @@ function check(args: readonly string[]): number {
   const current = new CurrentDocument();
   const workspace = new Workspace({
     documents: current,
-    files: { readFile, findFiles: () => [] },
+    files: { readFile, findFiles: () => [], listTerraform },
     indexPolicies: false,
     displayUri: (uri) => display(fileURLToPath(uri)),
   });

@@ -8,7 +8,7 @@
  * key policy, a template with no key) is the Workspace's call (`isServed`).
  */
 import { isDomainSpecName, uriPath } from './fileKinds';
-import { analyzeIac, classify, isRelevantIac } from './iac/index';
+import { analyzeIac, classify, isRelevantIac, type TerraformFolder } from './iac/index';
 import type { IacDocument } from './iac/types';
 import type { PolicyDocument } from './policy/model';
 import { parsePolicy } from './policy/parse';
@@ -41,11 +41,16 @@ export interface SpecFile {
 
 export type ParsedFile = PolicyFile | IacFile | SpecFile;
 
-export function parseDocument(uri: string, text: string): ParsedFile {
+export interface ParseContext {
+  /** For a Terraform file: what the other .tf files of its folder (module) declare. */
+  readonly terraformFolder?: TerraformFolder;
+}
+
+export function parseDocument(uri: string, text: string, context: ParseContext = {}): ParsedFile {
   const path = uriPath(uri);
   if (isDomainSpecName(path)) return { kind: 'spec', uri, text, spec: parseSpec(text, specFormatOf(path)) };
   const iacKind = classify(path, text);
-  if (iacKind) return { kind: 'iac', uri, text, iac: analyzeIac(text, iacKind) };
+  if (iacKind) return { kind: 'iac', uri, text, iac: analyzeIac(text, iacKind, iacKind === 'terraform' ? context.terraformFolder : undefined) };
   return { kind: 'policy', uri, text, policy: parsePolicy(text) };
 }
 

@@ -24,6 +24,9 @@ export const INDEXED_NAME = /\.(kms-domain\.(json|ya?ml)|key-policy\.json|kms-po
 /** INDEXED_NAME as the glob of the server's file watcher. */
 export const INDEXED_GLOB = '**/*.{kms-domain.yaml,kms-domain.yml,kms-domain.json,key-policy.json,kms-policy.json}';
 
+/** Terraform files, watched by the server: a key and its policy document may sit in different files of a module folder. */
+export const TERRAFORM_GLOB = '**/*.{tf,tofu}';
+
 /** Folders never searched (dependencies, VCS, build output): by the CLI and the server's workspace scan. */
 export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git', '.terraform', 'cdk.out', '.cache', 'dist', 'out']);
 

@@ -1,8 +1,9 @@
 /**
- * The server's only disk access: the text of a file URI, and the domain specs and key policies
- * under a workspace folder (startServer's FileAccess). The bench indexes a workspace with these.
+ * Disk access (the node layer): the text of a file URI, the domain specs and key policies under a
+ * workspace folder and the Terraform files of a module folder (the Workspace's folder view), and
+ * the CLI's writes. The bench indexes a workspace with these.
  */
-import { INDEXED_NAME, SKIPPED_FOLDERS } from '../core/fileKinds';
+import { INDEXED_NAME, SKIPPED_FOLDERS, TERRAFORM_NAME } from '../core/fileKinds';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -44,6 +45,19 @@ export function findFiles(folderUri: string): string[] {
     /* not a local folder */
   }
   return out;
+}
+
+/** The Terraform files directly in a folder (one module), as URIs. */
+export function listTerraform(folderUri: string): string[] {
+  try {
+    if (!folderUri.startsWith('file:')) return [];
+    const dir = fileURLToPath(folderUri);
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && TERRAFORM_NAME.test(e.name))
+      .map((e) => pathToFileURL(join(dir, e.name)).href);
+  } catch {
+    return [];
+  }
 }
 
 /** Whether a path exists. */

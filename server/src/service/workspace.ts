@@ -13,7 +13,8 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, CodeActionContext, CompletionList, Diagnostic, DocumentSymbol, Hover, Location, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
 import { parseDocument, policiesOf, servedByContent, type IacFile, type ParsedFile, type PolicyFile } from '../core/document';
-import { isDomainSpecName, isKeyPolicyName, KEY_POLICY_NAME, SPEC_NAME, uriPath } from '../core/fileKinds';
+import { isDomainSpecName, isKeyPolicyName, KEY_POLICY_NAME, SPEC_NAME, TERRAFORM_NAME, uriPath } from '../core/fileKinds';
+import { terraformDeclarations, terraformFolder, type TerraformDeclarations, type TerraformFolder } from '../core/iac/index';
 import { policyAt } from '../core/iac/index';
 import { iacFindings } from '../core/iac/rules';
 import { DEFAULT_MAX_FILE_SIZE, tooComplex, tooLarge } from '../core/limits';
@@ -32,7 +33,7 @@ import { doHover } from './hover';
 import { applyLeastPrivilege, suggest, type RewriteSettings } from './rewrite';
 
 export type { FileChange } from './domainWorkspace';
-export { INDEXED_GLOB } from '../core/fileKinds';
+export { INDEXED_GLOB, TERRAFORM_GLOB } from '../core/fileKinds';
 
 export interface LanguageSettings {
   /** Extra globs for key policy files (`kmsPolicy.files`). */
@@ -55,6 +56,8 @@ export const DEFAULT_SETTINGS: LanguageSettings = {
 /** The documents the Workspace serves, by URI: the server's open documents, or the CLI's current file. */
 export interface DocumentSource {
   get(uri: string): TextDocument | undefined;
+  /** The URIs of the open documents (for a module folder's open .tf files). */
+  keys?(): string[];
 }
 
 /** What the Workspace knows of files that are not open: read through the node layer (absent in a browser). */
@@ -63,6 +66,8 @@ export interface FolderView {
   readFile(uri: string): string | undefined;
   /** URIs of domain specs and key policies under a workspace folder (the start-up scan). */
   findFiles(folderUri: string): string[];
+  /** URIs of the Terraform files directly in a folder (one module), for references across its files. */
+  listTerraform?(folderUri: string): string[];
 }
 
 export interface WorkspaceOptions {
@@ -87,8 +92,19 @@ export interface WorkspaceOptions {
 interface CacheEntry {
   version: number;
   text: string;
+  /** For a Terraform file: the generation of its folder's declarations the parse read. */
+  folder?: number;
   file: ParsedFile | undefined;
 }
+
+/** A module folder's Terraform files and what each declares, read once until one of them changes. */
+interface FolderEntry {
+  readonly generation: number;
+  readonly files: ReadonlyMap<string, TerraformDeclarations>;
+}
+
+/** Module folders remembered at once (each a few names per file). */
+const MAX_FOLDERS = 64;
 
 /**
  * The parse cache keeps the documents used most recently. A parse (model and, through the
@@ -108,6 +124,11 @@ const COLLECT_BEFORE_REPARSE = 256 * 1024;
 export interface Served {
   readonly document: TextDocument;
   readonly file: ParsedFile | undefined;
+}
+
+/** The folder of a URI, with its trailing slash. */
+function folderOf(uri: string): string {
+  return uri.slice(0, uri.lastIndexOf('/') + 1);
 }
 
 function rewriteSettings(value: unknown): RewriteSettings {
@@ -144,6 +165,8 @@ export class Workspace {
   private extraFiles: Matcher | undefined;
   private folders: readonly string[] = [];
   private readonly cache = new Map<string, CacheEntry>();
+  private readonly terraformFolders = new Map<string, FolderEntry>();
+  private generation = 0;
   private readonly documents: DocumentSource;
   readonly domain: DomainWorkspace;
 
@@ -203,7 +226,8 @@ export class Workspace {
     const hit = cache.get(uri);
     cache.delete(uri); // re-inserted last: Map order is the least recently used first
     const text = document.getText();
-    if (hit && hit.version === document.version && hit.text === text) {
+    const folder = TERRAFORM_NAME.test(uri) ? this.terraformContext(uri) : undefined;
+    if (hit && hit.version === document.version && hit.text === text && hit.folder === folder?.generation) {
       cache.set(uri, hit);
       return hit.file;
     }
@@ -212,8 +236,8 @@ export class Workspace {
     // A large document's previous parse and text are most of the heap: collected now, before the
     // new parse is built, the heap never holds both (10 MB less peak RSS with a 1 MB document).
     if (hit && this.options.collectGarbage && text.length > COLLECT_BEFORE_REPARSE) this.options.collectGarbage();
-    const file = parseDocument(uri, text);
-    cache.set(uri, { version: document.version, text, file });
+    const file = parseDocument(uri, text, { terraformFolder: folder?.folder });
+    cache.set(uri, { version: document.version, text, folder: folder?.generation, file });
     let size = 0;
     for (const entry of cache.values()) size += entry.text.length;
     while (cache.size > MAX_CACHED_PARSES || (cache.size > 1 && size > MAX_CACHED_TEXT)) {
@@ -230,7 +254,40 @@ export class Workspace {
     const document = this.documents.get(uri);
     if (document) return this.parse(document);
     const text = this.options.files?.readFile(uri);
-    return text === undefined || text.length > this.current.maxFileSize ? undefined : parseDocument(uri, text);
+    if (text === undefined || text.length > this.current.maxFileSize) return undefined;
+    return parseDocument(uri, text, { terraformFolder: TERRAFORM_NAME.test(uri) ? this.terraformContext(uri).folder : undefined });
+  }
+
+  // ---- Terraform module folders ------------------------------------------------------------------
+
+  /** What the other Terraform files of the file's folder declare (open documents' text first, then the disk). */
+  private terraformContext(uri: string): { folder: TerraformFolder; generation: number } {
+    const dir = folderOf(uri);
+    let entry = this.terraformFolders.get(dir);
+    if (entry) {
+      this.terraformFolders.delete(dir); // re-inserted last: least recently used first
+    } else {
+      const uris = new Set((this.options.files?.listTerraform?.(dir) ?? []).filter((u) => TERRAFORM_NAME.test(u)));
+      for (const u of this.documents.keys?.() ?? []) if (folderOf(u) === dir && TERRAFORM_NAME.test(u)) uris.add(u);
+      const files = new Map<string, TerraformDeclarations>();
+      for (const u of [...uris].sort()) {
+        const text = this.textOf(u);
+        if (text !== undefined && text.length <= this.current.maxFileSize) files.set(u, terraformDeclarations(text));
+      }
+      entry = { generation: ++this.generation, files };
+    }
+    this.terraformFolders.set(dir, entry);
+    while (this.terraformFolders.size > MAX_FOLDERS) this.terraformFolders.delete(this.terraformFolders.keys().next().value!);
+    const others = [...entry.files].filter(([u]) => u !== uri).map(([, d]) => d);
+    return { folder: terraformFolder(others), generation: entry.generation };
+  }
+
+  /** A Terraform file changed: its folder is read again, and its other open files are refreshed. */
+  private terraformChanged(uri: string): string[] {
+    if (!TERRAFORM_NAME.test(uri)) return [];
+    const dir = folderOf(uri);
+    this.terraformFolders.delete(dir);
+    return (this.documents.keys?.() ?? []).filter((u) => u !== uri && folderOf(u) === dir && TERRAFORM_NAME.test(u));
   }
 
   /** Is this document one we serve: a spec, a key policy (by name, `kmsPolicy.files` or content), a template or .tf file with a key policy? */
@@ -452,19 +509,19 @@ export class Workspace {
       const file = this.parse(document);
       return file?.kind === 'spec' ? this.domain.updateSpec(uri, file.text, file.spec).affected : [];
     }
-    return this.domain.index.governing(uri).map((s) => s.uri);
+    return [...this.terraformChanged(uri), ...this.domain.index.governing(uri).map((s) => s.uri)];
   }
 
   /** An open document closed: back to what is on disk (or gone). Returns the URIs to refresh. */
   closed(uri: string): string[] {
     this.forget(uri);
-    return this.domain.fileChanged(uri, this.options.files?.readFile(uri) === undefined ? 'deleted' : 'changed');
+    return [...this.terraformChanged(uri), ...this.domain.fileChanged(uri, this.options.files?.readFile(uri) === undefined ? 'deleted' : 'changed')];
   }
 
   /** A watched-file event or the start-up scan. An open document's text wins over the disk. Returns the URIs to refresh. */
   fileChanged(uri: string, change: FileChange): string[] {
     if (this.documents.get(uri) && change !== 'deleted') return [];
-    return this.domain.fileChanged(uri, change);
+    return [...this.terraformChanged(uri), ...this.domain.fileChanged(uri, change)];
   }
 
   /** The key policy files (URIs) the indexed specs govern. */

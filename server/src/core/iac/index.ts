@@ -7,6 +7,9 @@ import type { PolicyDocument } from '../policy/model';
 import { cfnJsonDocument } from './cfnJson';
 import { cfnYamlDocument } from './cfnYaml';
 import { terraformDocument } from './terraform';
+import type { TerraformFolder } from './terraformFolder';
+
+export { terraformDeclarations, terraformFolder, type TerraformDeclarations, type TerraformFolder } from './terraformFolder';
 import type { IacDocument, IacKind } from './types';
 import { isDomainSpecName, JSON_NAME, KEY_POLICY_NAME, TEMPLATE_NAME, TERRAFORM_NAME, YAML_NAME } from '../fileKinds';
 
@@ -33,11 +36,12 @@ export function hasTemplateMarkers(text: string): boolean {
   return text.includes('Resources') && /["'\s]AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/.test(text);
 }
 
-export function analyzeIac(text: string, kind: IacKind): IacDocument {
+/** `folder`: for a Terraform file, what the other .tf files of its folder (module) declare. */
+export function analyzeIac(text: string, kind: IacKind, folder?: TerraformFolder): IacDocument {
   try {
     switch (kind) {
       case 'terraform':
-        return terraformDocument(text);
+        return terraformDocument(text, folder);
       case 'cfn-json':
         return cfnJsonDocument(text);
       case 'cfn-yaml':

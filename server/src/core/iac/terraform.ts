@@ -11,9 +11,9 @@ import { splitInterpolations, Symbols, type Segment, type SymbolMeaning } from '
 import { append, makeNode, makeProperty, type TreeNode } from './tree';
 import type { IacDocument, IacProblem, K9Module, K9ModuleInput } from './types';
 import { BYPASS_RULE_ID, bypassMessage } from './bypassRule';
+import { folderDocuments, NO_FOLDER, TERRAFORM_KEY_RESOURCES, type TerraformFolder } from './terraformFolder';
 
-/** Terraform resources whose `policy` argument is a key policy. */
-export const TERRAFORM_KEY_RESOURCES = ['aws_kms_key', 'aws_kms_key_policy', 'aws_kms_replica_key', 'aws_kms_external_key', 'aws_kms_replica_external_key'];
+export { TERRAFORM_KEY_RESOURCES };
 
 /** k9's module inputs and the capability each grants. */
 export const K9_INPUTS: Readonly<Record<string, string>> = {
@@ -29,7 +29,8 @@ export function isK9Source(source: string): boolean {
   return s.includes('k9securityio/') && (s.includes('kms-key') || s.includes('kms_key'));
 }
 
-export function terraformDocument(text: string): IacDocument {
+/** `folder`: what the other .tf files of the folder (the module) declare; without it, the file is read alone. */
+export function terraformDocument(text: string, folder: TerraformFolder = NO_FOLDER): IacDocument {
   const parseRegion = regionParser(text);
   const file = parseHcl(text);
   const problems: IacProblem[] = file.errors.map((e) => ({ code: 'iac-syntax', severity: 'error', span: e.span, message: `Terraform syntax: ${e.message}` }));
@@ -98,6 +99,11 @@ export function terraformDocument(text: string): IacDocument {
       const docName = expr.steps[1];
       const block = documents.get(docName);
       if (!block) {
+        // In another file of the module: analyzed there, at the document's own lines.
+        if (folder.documents.has(docName)) {
+          if (bypassSpan) problems.push(bypassProblem(bypassSpan));
+          continue;
+        }
         problems.push({ code: 'iac-syntax', severity: 'info', span: expr.span, message: `data "aws_iam_policy_document" "${docName}" is not in this file, so this key policy is not analyzed here.` });
         if (bypassSpan) problems.push(bypassProblem(bypassSpan));
         continue;
@@ -110,6 +116,7 @@ export function terraformDocument(text: string): IacDocument {
     }
     if (policies.length === before && bypassSpan && !problems.some((p) => p.span === bypassSpan)) problems.push(bypassProblem(bypassSpan));
   }
+  policies.push(...folderDocuments(documents, analyzedDocuments, folder, text, symbols, (block) => policyDocumentTree(block, text, symbols)));
   return { kind: 'terraform', policies, problems, modules };
 }
 
