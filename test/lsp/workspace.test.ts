@@ -127,4 +127,42 @@ describe('the Workspace over stdio', () => {
       server.kill();
     }
   });
+
+  test('a Terraform module folder: the key in main.tf, its policy document in policies.tf; the finding and its quick fix in policies.tf', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kms-module-'));
+    dirs.push(dir);
+    cpSync(join(ROOT, 'test', 'fixtures', 'terraform-module', 'module'), dir, { recursive: true });
+    const uri = pathToFileURL(join(dir, 'policies.tf')).href;
+    const mainUri = pathToFileURL(join(dir, 'main.tf')).href;
+    const text = readFileSync(join(dir, 'policies.tf'), 'utf8');
+    const server = await pullServer(dir);
+    try {
+      // Only policies.tf is open: main.tf is read from disk through the folder view.
+      await server.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'terraform', version: 1, text } });
+      const diagnostics = await pull(server, uri);
+      const typo = diagnostics.filter((d) => d.code === 'unknown-action');
+      assert.equal(typo.length, 1, diagnostics.map(key).join(', '));
+      assert.equal(TextDocument.create(uri, 'terraform', 1, text).getText(typo[0].range), '"kms:Decrpyt"');
+      // Each document is read as the policy of the key that uses it, in main.tf.
+      const symbols = await server.request<{ name: string; detail?: string }[]>('textDocument/documentSymbol', { textDocument: { uri } });
+      assert.deepEqual(symbols.map((s) => s.name), ['aws_kms_key.orders', 'aws_kms_replica_key.orders_replica', 'aws_kms_external_key.imported', 'aws_kms_key_policy.billing']);
+
+      const actions = await server.request<Action[]>('textDocument/codeAction', { textDocument: { uri }, range: typo[0].range, context: { diagnostics: typo, only: ['quickfix'] } });
+      const fix = actions.find((a) => a.title.includes('kms:Decrypt'));
+      assert.ok(fix?.edit?.changes?.[uri], actions.map((a) => a.title).join(' | '));
+      assert.deepEqual(Object.keys(fix.edit.changes), [uri], 'the fix edits the document in its own file');
+      const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'terraform', 1, text), fix.edit.changes[uri]);
+      await server.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: fixed }] });
+      assert.ok(!(await pull(server, uri)).some((d) => d.code === 'unknown-action'));
+
+      // An edit of main.tf in the editor is seen: the replica key no longer uses its document, which stays a key policy of its own.
+      const main = readFileSync(join(dir, 'main.tf'), 'utf8');
+      await server.notify('textDocument/didOpen', { textDocument: { uri: mainUri, languageId: 'terraform', version: 1, text: main.replace('  policy          = data.aws_iam_policy_document.replica.json\n', '') } });
+      await pull(server, mainUri);
+      const after = await server.request<{ name: string }[]>('textDocument/documentSymbol', { textDocument: { uri } });
+      assert.deepEqual(after.map((s) => s.name), ['aws_kms_key.orders', 'data.aws_iam_policy_document.replica', 'aws_kms_external_key.imported', 'aws_kms_key_policy.billing']);
+    } finally {
+      server.kill();
+    }
+  });
 });
