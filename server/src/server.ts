@@ -80,7 +80,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   /**
-   * Runs diagnoseSteps for the document's current version in slices of SLICE_MS, checking
+   * Runs the Workspace's diagnosticSteps for the document's current version in slices of SLICE_MS, checking
    * `abandoned` between slices. When the document changes under it, the run starts again on the
    * new version (positions are computed from the live document). Resolves undefined when
    * abandoned or closed, and with no diagnostics when the analysis failed (logged).
