@@ -363,10 +363,9 @@ export class Workspace {
    */
   check(uri: string, named = false): { kind: ParsedFile['kind'] | undefined; iacKind?: string; policies: number; findings: AnyFinding[] | undefined } {
     const findings = this.findings(uri, named);
-    const file = this.documents.get(uri) && this.served(uri, named)?.file;
-    const parsed = file ?? (this.documents.get(uri) ? this.parse(this.documents.get(uri)!) : undefined);
-    const kind = parsed?.kind;
-    return { kind, iacKind: parsed?.kind === 'iac' ? parsed.iac.kind : undefined, policies: parsed ? policiesOf(parsed).length : 0, findings };
+    const document = this.documents.get(uri);
+    const parsed = document && this.parse(document); // the parse findings used (cached)
+    return { kind: parsed?.kind, iacKind: parsed?.kind === 'iac' ? parsed.iac.kind : undefined, policies: parsed ? policiesOf(parsed).length : 0, findings };
   }
 
   /** Drift findings of a key policy file the checked paths did not include (the CLI reports those alone). */
