@@ -6,12 +6,13 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { listTerraform, readFile } from '../../server/src/node/files';
+import { findFiles, listTerraform, readFile } from '../../server/src/node/files';
 import { parseDocument } from '../../server/src/core/document';
 import { documentWorkspace } from '../support/workspace';
 
@@ -131,3 +132,47 @@ describe('Terraform module folders: the CLI walks the folder the same way', () =
     assert.match(run.stderr, /^5 key policies checked/m, 'four documents used by keys and the standalone one');
   });
 });
+
+describe('Terraform module folders: a domain spec governing a key whose policy document is in another file', () => {
+  const SPEC = `domain: orders
+account: "111122223333"
+key:
+  policy: ./main.tf#aws_kms_key.orders
+principals:
+  ci: role/ci
+  app: role/orders-app
+access:
+  administer-resource: [ci]
+  read-config: [ci]
+  read-data: [app]
+`;
+  test('drift sits in the document\'s file, at its lines; the spec reads the policy through the folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kms-module-spec-'));
+    try {
+      cpSync(join(FIXTURES, 'module'), dir, { recursive: true });
+      writeFileSync(join(dir, 'orders.kms-domain.yaml'), SPEC);
+      const service = documentWorkspace({ files: { readFile, findFiles, listTerraform } });
+      service.workspace.scan([pathToFileURL(dir).href]);
+      const path = join(dir, 'policies.tf');
+      const text = readFileSync(path, 'utf8');
+      const document = TextDocument.create(pathToFileURL(path).href, 'terraform', 1, text);
+      const drift = service.diagnostics(document).filter((d) => String(d.code).startsWith('drift-'));
+      const orders = { from: text.slice(0, text.indexOf('data "aws_iam_policy_document" "orders"')).split('\n').length - 1, to: text.slice(0, text.indexOf('data "aws_iam_policy_document" "replica"')).split('\n').length - 1 };
+      assert.ok(drift.length > 0, 'drift on the document the governed key uses');
+      for (const d of drift) assert.ok(d.range.start.line >= orders.from && d.range.start.line < orders.to, `${d.code} at line ${d.range.start.line + 1}, inside the orders document`);
+      assert.ok(drift.some((d) => d.code === 'drift-extra-access' && /app can Encrypt/.test(String(d.message))), drift.map((d) => d.message).join('\n'));
+      const fix = service.codeActions(document, drift[0].range, { diagnostics: drift, only: ['quickfix'] }).find((a) => a.title === 'Rewrite the policy from the orders domain spec');
+      assert.ok(fix?.edit?.changes?.[document.uri], 'the drift fix edits the document in its file');
+      const spec = TextDocument.create(pathToFileURL(join(dir, 'orders.kms-domain.yaml')).href, 'yaml', 1, SPEC);
+      assert.deepEqual(service.diagnostics(spec).map((d) => d.code), ['spec-policy-out-of-date']);
+
+      const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'kms-policy.js'), 'check', '.', '--format', 'json', '--fail-on', 'never'], { cwd: dir, encoding: 'utf8' });
+      const report = JSON.parse(run.stdout) as { files: { file: string; findings: { code: string; line: number; column: number }[] }[] };
+      const cliDrift = report.files.find((f) => f.file === 'policies.tf')!.findings.filter((f) => f.code.startsWith('drift-')).map((f) => `${f.code}@${f.line}:${f.column}`);
+      assert.deepEqual(cliDrift.sort(), drift.map((d) => `${d.code}@${d.range.start.line + 1}:${d.range.start.character + 1}`).sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

@@ -174,8 +174,9 @@ export class DomainWorkspace {
     return specDefinition(document, position, this.updateSpec(document.uri, document.getText()).spec);
   }
 
-  policyDefinition(document: TextDocument, position: Position, policy: PolicyDocument): Location[] {
-    return policyDefinition(document, position, policy, this.governing(document.uri, policy.embedded?.resource));
+  /** `keyUri`: the file a spec names for this policy (for a Terraform policy document, the file of the key that uses it). */
+  policyDefinition(document: TextDocument, position: Position, policy: PolicyDocument, keyUri = document.uri): Location[] {
+    return policyDefinition(document, position, policy, this.governing(keyUri, policy.embedded?.resource));
   }
 
   specCodeActions(document: TextDocument, range: Range, context: CodeActionContext): CodeAction[] {
@@ -185,8 +186,8 @@ export class DomainWorkspace {
   }
 
   /** Drift quick fixes and the source actions of a key policy (append them to its other code actions). */
-  policyCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument): CodeAction[] {
-    return doPolicyDomainActions(document, range, context, policy, { governing: this.governing(document.uri, policy.embedded?.resource), exists: (u) => this.host.readText(u) !== undefined });
+  policyCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument, keyUri = document.uri): CodeAction[] {
+    return doPolicyDomainActions(document, range, context, policy, { governing: this.governing(keyUri, policy.embedded?.resource), exists: (u) => this.host.readText(u) !== undefined });
   }
 
   /** `kmsPolicy.generateKeyPolicy` / `kmsPolicy.createDomainSpec` with `[{ uri }]`: the edit to apply, or why not. */

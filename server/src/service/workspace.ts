@@ -180,10 +180,21 @@ export class Workspace {
         const served = this.served(uri);
         return served?.file?.kind === 'policy' ? served.file.policy : undefined;
       },
-      // key.policy: file#resource, a key inside a CloudFormation template or Terraform file.
+      // key.policy: file#resource, a key inside a CloudFormation template or Terraform file (whose
+      // policy document may be in another file of its module folder).
       embeddedPolicy: (uri, resource) => {
-        const file = this.parsedAnyway(uri);
-        return file?.kind === 'iac' ? file.iac.policies.find((p) => p.embedded?.resource === resource) : undefined;
+        const find = (u: string) => {
+          const file = this.parsedAnyway(u);
+          return file?.kind === 'iac' ? file.iac.policies.find((p) => p.embedded?.resource === resource) : undefined;
+        };
+        const own = find(uri);
+        if (own || !TERRAFORM_NAME.test(uri)) return own;
+        this.terraformContext(uri);
+        for (const [u, d] of this.terraformFolders.get(folderOf(uri))?.files ?? []) {
+          const found = u !== uri && d.documents.length > 0 ? find(u) : undefined;
+          if (found) return found;
+        }
+        return undefined;
       },
     });
   }
@@ -296,6 +307,25 @@ export class Workspace {
     return { folder: terraformFolder(others), generation: entry.generation };
   }
 
+  /**
+   * The file a spec names (`key.policy: file#resource`) for a key policy: its own, or for a
+   * Terraform policy document used by a key of another file of the module, that key's file.
+   */
+  private keyFileOf(uri: string, policy: PolicyDocument): string {
+    const e = policy.embedded;
+    if (!e?.document || !TERRAFORM_NAME.test(uri)) return uri;
+    for (const [u, d] of this.terraformFolders.get(folderOf(uri))?.files ?? []) if (u !== uri && d.keys.some(([, k]) => k.resource === e.resource)) return u;
+    return uri;
+  }
+
+  /** URIs to refresh, with the open Terraform files of the module folder of each .tf one (a key's document may be in any of them). */
+  private withModuleFiles(uris: readonly string[]): string[] {
+    const out = new Set(uris);
+    const dirs = new Set(uris.filter((u) => TERRAFORM_NAME.test(u)).map(folderOf));
+    if (dirs.size) for (const u of this.documents.keys?.() ?? []) if (TERRAFORM_NAME.test(u) && dirs.has(folderOf(u))) out.add(u);
+    return [...out];
+  }
+
   /** A Terraform file changed: its folder is read again, and its other open files are refreshed. */
   private terraformChanged(uri: string): string[] {
     if (!TERRAFORM_NAME.test(uri)) return [];
@@ -349,7 +379,7 @@ export class Workspace {
       case 'iac': {
         const out: AnyFinding[] = iacFindings(file.iac, { severities });
         // Each key policy in the file against the specs that govern it (key.policy: file#resource).
-        for (const policy of file.iac.policies) out.push(...this.domain.driftFindings(uri, policy, severities, false));
+        for (const policy of file.iac.policies) out.push(...this.domain.driftFindings(this.keyFileOf(uri, policy), policy, severities, false));
         return out;
       }
       case 'policy': {
@@ -388,7 +418,7 @@ export class Workspace {
     const file = this.parsedAnyway(uri);
     const severities = this.current.rules;
     if (!file || file.kind === 'spec') return [];
-    return sortFindings(policiesOf(file).flatMap((p) => this.domain.driftFindings(uri, p, severities, false)));
+    return sortFindings(policiesOf(file).flatMap((p) => this.domain.driftFindings(this.keyFileOf(uri, p), p, severities, false)));
   }
 
   private diagnosticContext(): DiagnosticContext {
@@ -464,7 +494,7 @@ export class Workspace {
     const document = served.document;
     if (file.kind === 'spec') return this.domain.specDefinition(document, position);
     const policy = file.kind === 'policy' ? file.policy : policyAt(file.iac, document.offsetAt(position));
-    return policy ? this.domain.policyDefinition(document, position, policy) : [];
+    return policy ? this.domain.policyDefinition(document, position, policy, this.keyFileOf(uri, policy)) : [];
   }
 
   codeActions(uri: string, range: Range, context: CodeActionContext): CodeAction[] | null {
@@ -477,7 +507,7 @@ export class Workspace {
       rewrite: this.current.leastPrivilege,
       interactive: this.options.interactiveRewrite === true,
       // A governed policy is rewritten from its spec, exactly: the suggestion-based rewrite is not offered.
-      governed: this.domain.governing(uri, policy.embedded?.resource).length > 0,
+      governed: this.domain.governing(this.keyFileOf(uri, policy), policy.embedded?.resource).length > 0,
     });
     if (file.kind === 'policy') {
       const own = doCodeActions(document, range, context, file.policy, options(file.policy));
@@ -493,7 +523,7 @@ export class Workspace {
     const policy = policyAt(file.iac, offset) ?? file.iac.policies.find((p) => context.diagnostics.some((d) => within(p, document.offsetAt(d.range.start))));
     if (!policy) return own;
     const diagnostics = context.diagnostics.filter((d) => within(policy, document.offsetAt(d.range.start)));
-    return [...own, ...this.domain.policyCodeActions(document, range, { ...context, diagnostics }, policy)];
+    return [...own, ...this.domain.policyCodeActions(document, range, { ...context, diagnostics }, policy, this.keyFileOf(document.uri, policy))];
   }
 
   /** The `kmsPolicy/suggestAssignment` request: a key policy file's principals and the suggested capabilities. */
@@ -522,7 +552,7 @@ export class Workspace {
     if (!document) return [];
     if (isDomainSpecName(uri)) {
       const file = this.parse(document);
-      return file?.kind === 'spec' ? this.domain.updateSpec(uri, file.text, file.spec).affected : [];
+      return file?.kind === 'spec' ? this.withModuleFiles(this.domain.updateSpec(uri, file.text, file.spec).affected) : [];
     }
     return [...this.terraformChanged(uri), ...this.domain.index.governing(uri).map((s) => s.uri)];
   }
@@ -530,13 +560,13 @@ export class Workspace {
   /** An open document closed: back to what is on disk (or gone). Returns the URIs to refresh. */
   closed(uri: string): string[] {
     this.forget(uri);
-    return [...this.terraformChanged(uri), ...this.domain.fileChanged(uri, this.options.files?.readFile(uri) === undefined ? 'deleted' : 'changed')];
+    return [...this.terraformChanged(uri), ...this.withModuleFiles(this.domain.fileChanged(uri, this.options.files?.readFile(uri) === undefined ? 'deleted' : 'changed'))];
   }
 
   /** A watched-file event or the start-up scan. An open document's text wins over the disk. Returns the URIs to refresh. */
   fileChanged(uri: string, change: FileChange): string[] {
     if (this.documents.get(uri) && change !== 'deleted') return [];
-    return [...this.terraformChanged(uri), ...this.domain.fileChanged(uri, change)];
+    return [...this.terraformChanged(uri), ...this.withModuleFiles(this.domain.fileChanged(uri, change))];
   }
 
   /** The key policy files (URIs) the indexed specs govern. */
@@ -548,7 +578,7 @@ export class Workspace {
   scan(folders: readonly string[]): string[] {
     const affected = new Set<string>();
     for (const folder of folders) for (const uri of this.options.files?.findFiles(folder) ?? []) for (const a of this.domain.fileChanged(uri, 'created')) affected.add(a);
-    return [...affected];
+    return this.withModuleFiles([...affected]);
   }
 }
 
