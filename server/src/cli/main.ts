@@ -116,7 +116,7 @@ function check(args: readonly string[]): number {
     process.stderr.write(`${display(path)}: ${message}\n`);
     add({ file: display(path), findings: [fileProblem(code, message)] });
   };
-  const isSpec = (path: string, named: boolean) => SPEC_NAME.test(path) || (named && /\.kms-domain\./i.test(path));
+  const isSpec = (path: string, named: boolean) => SPEC_NAME.test(path) || (named && Workspace.SPEC_NAME_LOOSE.test(path));
   const uriOf = (path: string) => pathToFileURL(resolvePath(path)).href;
 
   // The Workspace sees one document at a time: the file being checked.

@@ -13,7 +13,7 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, CodeActionContext, CompletionList, Diagnostic, DocumentSymbol, Hover, Location, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
 import { parseDocument, policiesOf, servedByContent, type IacFile, type ParsedFile, type PolicyFile } from '../core/document';
-import { isDomainSpecName, isKeyPolicyName, KEY_POLICY_NAME, SPEC_NAME, TERRAFORM_NAME, uriPath } from '../core/fileKinds';
+import { isDomainSpecName, isKeyPolicyName, KEY_POLICY_NAME, SPEC_NAME, SPEC_NAME_LOOSE, TERRAFORM_NAME, uriPath } from '../core/fileKinds';
 import { terraformDeclarations, terraformFolder, type TerraformDeclarations, type TerraformFolder } from '../core/iac/index';
 import { policyAt } from '../core/iac/index';
 import { iacFindings } from '../core/iac/rules';
@@ -160,6 +160,7 @@ export class Workspace {
   /** File names the CLI's walk sorts by (core/fileKinds.ts). */
   static readonly SPEC_NAME = SPEC_NAME;
   static readonly KEY_POLICY_NAME = KEY_POLICY_NAME;
+  static readonly SPEC_NAME_LOOSE = SPEC_NAME_LOOSE;
 
   private current: LanguageSettings = DEFAULT_SETTINGS;
   private extraFiles: Matcher | undefined;
