@@ -22,6 +22,7 @@ import type { LanguageService, LanguageSettings, ServiceOptions } from './servic
 import type { ApplyArgs } from './service/rewrite';
 import type { DomainWorkspace } from './service/domainWorkspace';
 import { COMMANDS, initializeResult, SERVER_NAME, usesPullDiagnostics } from './node/initialize';
+import type { AnalysisHold } from './node/testHooks';
 
 export { COMMANDS, SERVER_NAME };
 
@@ -68,6 +69,8 @@ export interface ServerOptions extends ServiceOptions {
   files?: FileAccess;
   /** A full garbage collection (node's `gc` under --expose-gc), if the process has one. */
   collectGarbage?: () => void;
+  /** Tests only (node/testHooks.ts): holds an analysis at a slice boundary while a test cancels or edits. */
+  analysisHold?: AnalysisHold;
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -164,8 +167,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         for (;;) {
           const step = steps.next();
           if (step.done) return { version, diagnostics: step.value };
-          if (performance.now() - slice < SLICE_MS) continue;
-          await new Promise((resolve) => setImmediate(resolve));
+          const held = options.analysisHold?.atSliceBoundary();
+          if (!held && performance.now() - slice < SLICE_MS) continue;
+          await (held ?? new Promise((resolve) => setImmediate(resolve)));
           slice = performance.now();
           if (documents.get(uri) !== document || abandoned(version)) return undefined;
           if (document.version !== version) break; // changed: start again on the new text
