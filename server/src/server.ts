@@ -21,7 +21,8 @@ import type * as ServiceModule from './service/languageService';
 import type { LanguageService, LanguageSettings, ServiceOptions } from './service/languageService';
 import type { ApplyArgs } from './service/rewrite';
 import type { DomainWorkspace } from './service/domainWorkspace';
-import { COMMANDS, initializeResult, SERVER_NAME, usesPullDiagnostics } from './node/initialize';
+import { COMMANDS, initializeResult, resolvesDocumentation, SERVER_NAME, usesPullDiagnostics } from './node/initialize';
+import { DeferredDocumentation } from './service/completionDocs';
 import type { AnalysisHold } from './node/testHooks';
 
 export { COMMANDS, SERVER_NAME };
@@ -91,6 +92,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   /** LSP 3.17 pull diagnostics when the client supports them (VS Code does); otherwise we push on every change, with no delay. */
   let pullDiagnostics = false;
   let canRefreshDiagnostics = false;
+  /** Completion documentation goes through completionItem/resolve when the client resolves it. */
+  let deferredDocs: DeferredDocumentation | undefined;
 
   let folders: string[] = [];
   let watchDynamically = false;
@@ -311,6 +314,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     pullDiagnostics = usesPullDiagnostics(params);
     canRefreshDiagnostics = params.capabilities.workspace?.diagnostics?.refreshSupport === true;
     watchDynamically = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    deferredDocs = resolvesDocumentation(params) ? new DeferredDocumentation() : undefined;
     return initializeResult(params);
   });
 
@@ -396,11 +400,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCompletion(
     request('completion', (params) => {
       const spec = specDocument(params.textDocument.uri);
-      if (spec) return domain().complete(spec, params.position);
-      const hit = keyPolicy(params.textDocument.uri);
-      return hit ? service().doComplete(hit.document, params.position, hit.policy) : null;
+      const hit = spec ? undefined : keyPolicy(params.textDocument.uri);
+      const list = spec ? domain().complete(spec, params.position) : hit ? service().doComplete(hit.document, params.position, hit.policy) : null;
+      return deferredDocs ? deferredDocs.defer(list) : list;
     }),
   );
+  connection.onCompletionResolve((item) => guard('completionResolve', () => deferredDocs?.resolve(item) ?? item)(undefined) ?? item);
 
   connection.onHover(
     request('hover', (params) => {
