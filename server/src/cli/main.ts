@@ -11,6 +11,7 @@ import { parsePolicy } from '../core/policy/parse';
 import { isKeyPolicyName, looksLikeKeyPolicy } from '../core/policy/recognize';
 import { findRule, runRules, type SeveritySetting } from '../core/rules/index';
 import { readText, walk } from './files';
+import { governedIn, SpecPass, type PolicyFile } from './specs';
 import { analyzeIac, classify, isRelevantIac } from '../core/embed/index';
 import { displayMessage, iacFindings, isIacRule, policyFindings } from '../core/embed/rules';
 import { hostEdits } from '../core/embed/edits';
@@ -23,15 +24,13 @@ import { LockoutError, rewriteEdits, STYLES, type Assignment, type Style } from 
 import { quickFixes } from '../core/rewrite/quickFixes';
 import type { PrincipalForm } from '../core/rewrite/statements';
 import { suggestAssignment, toAssignment } from '../core/rewrite/suggest';
-import { fileProblem, reportWriter, toCliFindings, type CliFinding, type ExtraRule, type FileReport, type ReportFormat } from './report';
+import { fileProblem, reportWriter, toCliFindings, type ExtraRule, type FileReport, type ReportFormat } from './report';
 import { resolve as resolvePath } from 'node:path';
-import { checkSpec, type PolicyLookup } from '../core/domain/check';
-import { driftFindings, type GoverningSpec } from '../core/domain/drift';
+import { checkSpec } from '../core/domain/check';
 import { generateFromSpec } from '../core/domain/generate';
 import { isDomainSpecName, specFormatOf } from '../core/domain/model';
 import { parseSpec } from '../core/domain/parse';
-import { DOMAIN_RULES, findDomainRule, settle } from '../core/domain/rules';
-import { DomainIndex } from '../core/domain/workspace';
+import { DOMAIN_RULES, findDomainRule } from '../core/domain/rules';
 import { specValidator } from '../service/domainSchema';
 
 const VERSION = '0.1.0';
@@ -186,8 +185,8 @@ function check(args: readonly string[]): number {
   const paths = parsed.positionals.length ? parsed.positionals : ['.'];
 
   // Reports go out file by file, so memory stays flat however many files there are. Domain specs
-  // are checked first: their drift findings wait for the policy they are about and are merged
-  // into its report when the walk reaches it.
+  // are read first and summarized; each is checked with the policy it governs when the walk
+  // reaches that policy (cli/specs.ts), and the drift findings go in the policy's report.
   const sink = output ? openSync(output, 'w') : undefined;
   const write = (text: string) => (sink !== undefined ? writeSync(sink, text) : out(text));
   const writer = reportWriter(format as ReportFormat, write, { toolVersion: VERSION, ruleHelp, extraRules: domainRules() });
@@ -209,12 +208,12 @@ function check(args: readonly string[]): number {
   // The same walk as the policies' below, which reports what cannot be read.
   const specFiles = new Map<string, string>();
   for (const { path, named } of walk(paths, () => {})) if (isSpec(path, named) && !specFiles.has(resolvePath(path))) specFiles.set(resolvePath(path), path);
-  const domain = checkDomainSpecs([...specFiles.values()], { severities, display, fail });
-  const withDrift = (r: FileReport): FileReport => {
-    const drift = domain.drift.get(r.file);
-    if (!drift) return r;
-    domain.drift.delete(r.file);
-    return { file: r.file, findings: [...r.findings, ...drift].sort((a, b) => a.line - b.line || a.column - b.column) };
+  const domain = new SpecPass([...specFiles.values()], { severities, maxBytes: MAX_BYTES, display, fail });
+  /** The policy file's report with the drift the specs governing it find, then those specs' own reports. */
+  const addWithSpecs = (path: string, r: FileReport, policyOf: (resource: string | undefined) => PolicyFile) => {
+    const { drift, specs } = domain.checkedPolicy(path, policyOf);
+    add(drift.length ? { file: r.file, findings: [...r.findings, ...drift].sort((a, b) => a.line - b.line || a.column - b.column) } : r);
+    for (const spec of specs) add(spec);
   };
 
   let checked = 0;
@@ -235,7 +234,7 @@ function check(args: readonly string[]): number {
         continue;
       }
       checked += iac.policies.length;
-      add(withDrift({ file: display(path), findings: toCliFindings(read.text, iacFindings(iac, { severities })) }));
+      addWithSpecs(path, { file: display(path), findings: toCliFindings(read.text, iacFindings(iac, { severities })) }, (resource) => governedIn(path, read.text, resource, iac.policies));
       continue;
     }
     const policy = parsePolicy(read.text);
@@ -247,15 +246,14 @@ function check(args: readonly string[]): number {
     }
     checked++;
     const findings = runRules(policy, { severities });
-    add(withDrift({ file: display(path), findings: toCliFindings(read.text, findings) }));
+    addWithSpecs(path, { file: display(path), findings: toCliFindings(read.text, findings) }, (resource) => governedIn(path, read.text, resource, policy));
   }
-  for (const r of domain.specs) add(r);
-  for (const [file, findings] of domain.drift) add({ file, findings }); // policies outside the paths checked
+  for (const r of domain.finish()) add(r); // specs whose policy was not checked above, and drift on policies outside the paths
   writer.end();
   if (sink !== undefined) closeSync(sink);
 
   const count = (s: 'error' | 'warning' | 'info') => tally[s];
-  const specCount = domain.specs.length;
+  const specCount = domain.count;
   const specsChecked = specCount ? ` and ${specCount} domain spec${specCount === 1 ? '' : 's'}` : '';
   process.stderr.write(`${checked} key polic${checked === 1 ? 'y' : 'ies'}${specsChecked} checked: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${unreadable ? `, ${unreadable} files could not be checked` : ''}\n`);
 
@@ -397,93 +395,7 @@ function safeFixEdits(policy: PolicyDocument, findings: readonly Finding[]): Edi
   return edits;
 }
 
-// ---- domain specs: generate, and the drift pass of check ---------------------------------------
-
-interface DomainPass {
-  readonly severities: Record<string, SeveritySetting>;
-  readonly display: (path: string) => string;
-  readonly fail: (path: string, code: 'unreadable' | 'binary' | 'too-large' | 'not-utf8', message: string) => void;
-}
-
-interface PolicyFile {
-  readonly lookup: PolicyLookup;
-  /** The text spans refer to (the IaC file's for a policy inside one). */
-  readonly text?: string;
-}
-
-/** The key policy a spec governs, read from disk: a JSON policy, or `file#resource` in an IaC file. */
-function readGoverned(path: string, resource: string | undefined): PolicyFile {
-  if (!existsSync(path)) return { lookup: { state: 'missing' } };
-  const read = readText(path, MAX_BYTES);
-  if (!read.ok) return { lookup: { state: 'unreadable', message: read.message } };
-  if (resource !== undefined) {
-    const kind = classify(path, read.text);
-    if (!kind) return { lookup: { state: 'unreadable', message: 'it is not a CloudFormation template or a Terraform file.' } };
-    const policy = analyzeIac(read.text, kind).policies.find((p) => p.embedded?.resource === resource);
-    return policy ? { lookup: { state: 'found', policy }, text: read.text } : { lookup: { state: 'unreadable', message: `it has no key policy for the resource "${resource}".` } };
-  }
-  const policy = parsePolicy(read.text);
-  if (policy.fatal || policy.root?.type !== 'object') return { lookup: { state: 'unreadable', message: 'it is not a JSON key policy (run kms-policy check on it for details).' } };
-  return { lookup: { state: 'found', policy }, text: read.text };
-}
-
-/**
- * Checks every spec (its own findings go on the spec file) and the drift of every policy a spec
- * governs (findings on the policy file, merged into its report when it was checked too).
- * Returns the number of specs checked.
- */
-/** The specs' own reports (in path order), and drift findings by the display path of the policy file they are about. */
-function checkDomainSpecs(specPaths: readonly string[], o: DomainPass): { specs: FileReport[]; drift: Map<string, CliFinding[]> } {
-  const reports: FileReport[] = [];
-  const drift = new Map<string, CliFinding[]>();
-  const index = new DomainIndex();
-  const shown = new Map<string, string>();
-  for (const p of [...specPaths].sort()) {
-    const read = readText(p, MAX_BYTES);
-    if (!read.ok) {
-      o.fail(p, read.code, read.message);
-      continue;
-    }
-    const abs = resolvePath(p);
-    index.setSpec(abs, read.text, specFormatOf(p));
-    shown.set(abs, o.display(p));
-  }
-  const governed = new Map<string, PolicyFile>();
-  const policyKey = (uri: string, resource: string | undefined) => `${uri}#${resource ?? ''}`;
-  const policyOf = (uri: string, resource: string | undefined) => {
-    const key = policyKey(uri, resource);
-    let f = governed.get(key);
-    if (!f) governed.set(key, (f = readGoverned(uri, resource)));
-    return f;
-  };
-  const specs = index.allSpecs();
-  for (const s of specs) {
-    const lookup: PolicyLookup = s.policyUri ? policyOf(s.policyUri, s.policyResource).lookup : { state: 'unknown' };
-    const findings = checkSpec(s.spec, {
-      validate: specValidator(),
-      policy: lookup,
-      sameDomain: index.sameDomain(s.uri).map((x) => shown.get(x.uri) ?? x.uri),
-      samePolicy: index.samePolicy(s.uri).map((x) => shown.get(x.uri) ?? x.uri),
-      severities: o.severities,
-    });
-    reports.push({ file: shown.get(s.uri) ?? s.uri, findings: toCliFindings(s.spec.text, findings) });
-  }
-  const byPolicy = new Map<string, GoverningSpec[]>();
-  for (const s of specs) {
-    if (!s.policyUri) continue;
-    const key = policyKey(s.policyUri, s.policyResource);
-    byPolicy.set(key, [...(byPolicy.get(key) ?? []), { uri: s.uri, spec: s.spec }]);
-  }
-  for (const [key, governing] of byPolicy) {
-    const f = governed.get(key);
-    if (!f || f.lookup.state !== 'found' || f.text === undefined) continue;
-    const found = settle(driftFindings(f.lookup.policy, governing), o.severities);
-    if (found.length === 0) continue;
-    const file = o.display(key.slice(0, key.lastIndexOf('#')));
-    drift.set(file, [...(drift.get(file) ?? []), ...toCliFindings(f.text, found)]);
-  }
-  return { specs: reports, drift };
-}
+// ---- domain specs: generate, and the rules check lists
 
 /** The spec and drift rules, listed in SARIF after the policy rules. */
 function domainRules(): ExtraRule[] {

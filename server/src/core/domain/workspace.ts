@@ -44,14 +44,7 @@ export class DomainIndex {
 
   /** Indexes an already parsed spec (the server's cached parse of an open document). */
   setParsedSpec(uri: string, spec: DomainSpec): IndexedSpec {
-    const ref = resolveSpec(spec).resolved.policy;
-    const entry: IndexedSpec = {
-      uri,
-      spec,
-      policyUri: ref && ref.path ? resolveUri(uri, ref.path) : undefined,
-      policyResource: ref?.resource,
-      domain: spec.domain?.type === 'string' && spec.domain.value ? spec.domain.value : undefined,
-    };
+    const entry: IndexedSpec = { uri, spec, ...specLinks(uri, spec) };
     const key = normalizeUri(uri);
     this.unlink(key);
     this.specs.set(key, entry);
@@ -145,6 +138,16 @@ export class DomainIndex {
     out.delete(uri);
     return [...out];
   }
+}
+
+/** What links a spec to other files: the policy it governs and its domain name (strings only: no parse is kept). */
+export function specLinks(uri: string, spec: DomainSpec): Pick<IndexedSpec, 'policyUri' | 'policyResource' | 'domain'> {
+  const ref = resolveSpec(spec).resolved.policy;
+  return {
+    policyUri: ref && ref.path ? resolveUri(uri, ref.path) : undefined,
+    policyResource: ref?.resource,
+    domain: spec.domain?.type === 'string' && spec.domain.value ? spec.domain.value : undefined,
+  };
 }
 
 function byUri(specs: IndexedSpec[]): IndexedSpec[] {
