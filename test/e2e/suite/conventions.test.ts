@@ -22,6 +22,8 @@ suite('editor conventions', () => {
     const commands = await vscode.commands.getCommands(true);
     for (const id of ['kmsPolicy.restartServer', 'kmsPolicy.showOutput']) assert.ok(commands.includes(id), `${id} is registered`);
     await vscode.commands.executeCommand('kmsPolicy.showOutput');
+    // The output panel would stay open under the editors of the next tests and the screenshots.
+    await vscode.commands.executeCommand('workbench.action.closePanel');
   });
 
   test('the status bar item shows the running server while a key policy is open', async () => {
