@@ -12,6 +12,7 @@ import {
   FileChangeType,
   TextDocuments,
   type Connection,
+  type CompletionList,
   type Diagnostic,
   type InitializeParams,
   type InitializeResult,
@@ -397,12 +398,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }),
   );
 
+  /** A completion list as sent: without documentation for clients that resolve it (service/completionDocs.ts). */
+  const sent = (list: CompletionList) => (deferredDocs ? deferredDocs.defer(list) : list);
   connection.onCompletion(
     request('completion', (params) => {
       const spec = specDocument(params.textDocument.uri);
-      const hit = spec ? undefined : keyPolicy(params.textDocument.uri);
-      const list = spec ? domain().complete(spec, params.position) : hit ? service().doComplete(hit.document, params.position, hit.policy) : null;
-      return deferredDocs ? deferredDocs.defer(list) : list;
+      if (spec) return sent(domain().complete(spec, params.position));
+      const hit = keyPolicy(params.textDocument.uri);
+      return hit ? sent(service().doComplete(hit.document, params.position, hit.policy)) : null;
     }),
   );
   connection.onCompletionResolve((item) => guard('completionResolve', () => deferredDocs?.resolve(item) ?? item)(undefined) ?? item);

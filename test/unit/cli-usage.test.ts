@@ -49,9 +49,11 @@ describe('--help, -h and --version', () => {
 
   test('kms-policy --version prints the package version', () => {
     const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-    const r = run(['--version']);
-    assert.equal(r.code, 0);
-    assert.equal(r.stdout, `kms-policy ${version}\n`);
+    for (const flag of ['--version', '-v']) {
+      const r = run([flag]);
+      assert.equal(r.code, 0, flag);
+      assert.equal(r.stdout, `kms-policy ${version}\n`, flag);
+    }
   });
 
   test('kms-policy-language-server --help, -h and --version answer and exit, without starting a server', () => {

@@ -109,7 +109,7 @@ function asksForHelp(args: readonly string[]): boolean {
  * SIGPIPE; a write to a closed pipe fails with EPIPE, synchronously for pipes on Linux.
  */
 class ClosedOutput extends Error {}
-export const EXIT_CLOSED_OUTPUT = 141;
+const EXIT_CLOSED_OUTPUT = 141;
 
 /** Writes to stdout, and stops the command when the reader has gone. */
 function out(text: string): void {
@@ -140,7 +140,7 @@ function run(argv: readonly string[]): number {
     out((command === 'help' && COMMAND_USAGE[rest[0]]) || USAGE);
     return command ? 0 : 2;
   }
-  if (command === '--version' || command === '-v' || command === 'version') {
+  if (command === '--version' || command === '-v') {
     out(`kms-policy ${VERSION}\n`);
     return 0;
   }

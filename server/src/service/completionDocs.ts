@@ -20,18 +20,17 @@ export class DeferredDocumentation {
   private docs: CompletionItem['documentation'][] = [];
 
   /** The list with each item's documentation taken out, to be resolved later. */
-  defer(result: CompletionList | CompletionItem[] | null): CompletionList | CompletionItem[] | null {
-    if (!result) return result;
+  defer(result: CompletionList): CompletionList {
     const list = ++this.list;
     this.docs = [];
-    const items = (Array.isArray(result) ? result : result.items).map((item) => {
+    const items = result.items.map((item) => {
       if (item.documentation === undefined || item.data !== undefined) return item;
       const { documentation, ...rest } = item;
       const ref: DocRef = { kmsDoc: [list, this.docs.length] };
       this.docs.push(documentation);
       return { ...rest, data: ref };
     });
-    return Array.isArray(result) ? items : { ...result, items };
+    return { ...result, items };
   }
 
   /** The item with its documentation back, when it comes from the last list. */
