@@ -131,7 +131,9 @@ export function editorConventions(): Conventions {
         }
       };
       render();
-      await startClient();
+      // A server that cannot start leaves the extension active: the item says so in red, and
+      // "Restart language server" can try again (the client has logged and shown the error).
+      await startClient().catch(() => undefined);
     },
   };
 }

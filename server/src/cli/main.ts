@@ -123,17 +123,25 @@ function onStdoutError(e: NodeJS.ErrnoException): void {
   process.exit(EXIT_CLOSED_OUTPUT);
 }
 
-export function main(argv: readonly string[]): number {
+/**
+ * While stdout holds more than its buffer (its reader is slower than the check: a pipe to another
+ * process), a promise of its drain: the check waits, so the report's memory stays bounded.
+ */
+function drained(): Promise<void> | undefined {
+  return process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', resolve)) : undefined;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
   if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError);
   try {
-    return run(argv);
+    return await run(argv);
   } catch (e) {
     if (e instanceof ClosedOutput) return EXIT_CLOSED_OUTPUT;
     throw e;
   }
 }
 
-function run(argv: readonly string[]): number {
+function run(argv: readonly string[]): number | Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     // `kms-policy help fix` is `kms-policy fix --help`.
@@ -155,7 +163,7 @@ function run(argv: readonly string[]): number {
   return 2;
 }
 
-function check(args: readonly string[]): number {
+async function check(args: readonly string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -218,6 +226,8 @@ function check(args: readonly string[]): number {
 
   let checked = 0;
   for (const { path, named } of walk(paths, (p, m) => fail(p, 'unreadable', m))) {
+    const wait = drained();
+    if (wait) await wait;
     if (isSpec(path, named)) continue; // checked above, with the policies they govern
     const byName = isKeyPolicyName(path);
     const read = readText(path, MAX_BYTES);
@@ -248,7 +258,12 @@ function check(args: readonly string[]): number {
     const findings = runRules(policy, { severities });
     addWithSpecs(path, { file: display(path), findings: toCliFindings(read.text, findings) }, (resource) => governedIn(path, read.text, resource, policy));
   }
-  for (const r of domain.finish()) add(r); // specs whose policy was not checked above, and drift on policies outside the paths
+  // Specs whose policy was not checked above, and drift on policies outside the paths.
+  for (const r of domain.finish()) {
+    add(r);
+    const wait = drained();
+    if (wait) await wait;
+  }
   writer.end();
   if (sink !== undefined) closeSync(sink);
 
@@ -486,4 +501,4 @@ function docsSections(page: string): Map<string, string> {
   return sections;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
