@@ -5,7 +5,7 @@
 // A missed budget is printed as MISS but never fails the run: the exit code is 0 unless the
 // benchmark itself crashes.
 //
-//   node --expose-gc scripts/bench.mjs [--quick] [--only=inproc,server,memory,index,vsix,cli] [--cli-files=N]
+//   node --expose-gc scripts/bench.mjs [--quick] [--only=inproc,server,stdio,memory,index,vsix,cli] [--cli-files=N]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -58,8 +58,8 @@ const IAC = [
   { id: 'tf', file: 'terraform-20-keys.tf', label: 'Terraform, 20 keys', languageId: 'terraform' },
 ].map((d) => ({ ...d, text: readFileSync(join(DOCS, d.file), 'utf8') }));
 
-/** IaC support (issue 6) lives in server/src/core/embed; until it has code, IaC rows are n/a. */
-const EMBED = join(OUT, 'core', 'embed');
+/** IaC support lives in server/src/core/iac (built to out/); without it, IaC rows are n/a. */
+const EMBED = join(OUT, 'core', 'iac');
 const IAC_BUILT = existsSync(EMBED) && readdirSync(EMBED).some((f) => f.endsWith('.js'));
 const IAC_NA = 'n/a (IaC support not built yet)';
 
@@ -351,6 +351,40 @@ async function serverProcess() {
   }
 }
 
+/**
+ * Completion and hover as an editor gets them: request -> answer over stdio, on the typical policy.
+ * A client that resolves documentation lazily (VS Code) gets the list without it and one item's
+ * markdown through completionItem/resolve; a client that does not gets every item's with the list.
+ */
+async function overTheWire() {
+  const d = POLICIES.find((p) => p.id === 'typical');
+  const action = positionIn(d.text, middleOccurrence(d.text, '"kms:Decrypt"', 5));
+  const hoverAt = positionIn(d.text, middleOccurrence(d.text, '"kms:Decrypt"', 6));
+  for (const resolveDocs of [true, false]) {
+    const s = spawnServer();
+    await s.initialize({ pull: true, resolveDocs });
+    const uri = KEY_URI(`wire-${resolveDocs}`);
+    await s.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text: d.text } });
+    await s.request('textDocument/diagnostic', { textDocument: { uri } });
+    let list;
+    const fns = {
+      completion: async () => (list = await s.request('textDocument/completion', { textDocument: { uri }, position: action })),
+      hover: () => s.request('textDocument/hover', { textDocument: { uri }, position: hoverAt }),
+    };
+    const lat = await measure(fns, { warmup: 50, runs: scale(1000), maxMs: 8000 });
+    const bytes = JSON.stringify(list).length;
+    const label = resolveDocs ? 'documentation resolved lazily (VS Code)' : 'documentation with every item';
+    row('stdio', `completion at an Action, ${label}`, { value: lat.completion, budget: resolveDocs ? { max: 2, on: 'p95', text: 'p95 <= 2 ms' } : undefined, note: `${list.items.length} items, ${(bytes / 1024).toFixed(0)} KB of JSON` });
+    if (resolveDocs) {
+      const item = list.items.find((i) => i.label.startsWith('kms:') && i.data !== undefined);
+      const resolve = await measure({ resolve: () => s.request('completionItem/resolve', item) }, { warmup: 50, runs: scale(1000), maxMs: 5000 });
+      row('stdio', `completionItem/resolve of one action (${item.label})`, { value: resolve.resolve, budget: { max: 2, on: 'p95', text: 'p95 <= 2 ms' } });
+      row('stdio', 'hover on kms:Decrypt', { value: lat.hover, budget: { max: 1, on: 'p95', text: 'p95 <= 1 ms' }, note: 'request -> answer over stdio' });
+    }
+    await s.shutdown();
+  }
+}
+
 // ---- memory -------------------------------------------------------------------------------------
 
 async function memory() {
@@ -583,6 +617,7 @@ const started = Date.now();
 console.error(HEADER);
 if (wants('inproc')) await inProcess();
 if (wants('server')) await serverProcess();
+if (wants('stdio')) await overTheWire();
 if (wants('memory')) await memory();
 if (wants('index')) await workspaceIndex();
 if (wants('vsix')) vsix();

@@ -1,7 +1,7 @@
 // Runs the bundled CLI (as bin/kms-policy.js does) and reports its peak RSS on fd 3.
 const { writeSync } = require('node:fs');
 const { main } = require('../../dist/cli.js');
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => (process.exitCode = code));
 process.on('exit', () => {
   try {
     writeSync(3, JSON.stringify({ maxRss: process.resourceUsage().maxRSS * 1024 }));

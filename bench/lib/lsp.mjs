@@ -60,8 +60,9 @@ export function spawnServer({ env = SERVER_PROCESS_ENV } = {}) {
     published(uri, accept = () => true) {
       return new Promise((resolve) => waiters.add({ uri, accept, resolve }));
     },
-    async initialize({ pull = false } = {}) {
-      const textDocument = { completion: { completionItem: { snippetSupport: true } } };
+    /** `resolveDocs`: say, as VS Code does, that completion documentation is resolved lazily (completionItem/resolve). */
+    async initialize({ pull = false, resolveDocs = false } = {}) {
+      const textDocument = { completion: { completionItem: { snippetSupport: true, ...(resolveDocs ? { resolveSupport: { properties: ['documentation', 'detail', 'additionalTextEdits'] } } : {}) } } };
       if (pull) textDocument.diagnostic = { dynamicRegistration: false };
       const result = await connection.sendRequest('initialize', {
         processId: process.pid,

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { CLIENT_COMMANDS, COMMANDS, type ApplyArgs, type SuggestParams, type SuggestResult } from '../../server/src/protocol';
+import { editorConventions, type ConventionsApi } from './conventions';
 
 const CAPABILITY_HELP: Record<string, string> = {
   'administer-resource': 'change the key, its policy, grants and lifecycle',
@@ -30,7 +31,9 @@ function settings(): Record<string, unknown> {
   };
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<ConventionsApi> {
+  // Restart and output commands, the status bar item, kmsPolicy.trace.server.
+  const conventions = editorConventions();
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     // The same node flags as the server bin (a small young generation and old-generation growth
@@ -45,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [{ language: 'json' }, { language: 'jsonc' }, { language: 'yaml' }, { language: 'terraform' }],
     synchronize: { configurationSection: 'kmsPolicy' },
     initializationOptions: { settings: settings(), interactiveRewrite: true },
+    ...conventions.clientOptions,
   };
   client = new LanguageClient('kmsPolicy', 'KMS Key Policy', serverOptions, clientOptions);
   context.subscriptions.push(
@@ -54,7 +58,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(CLIENT_COMMANDS.generateKeyPolicyFromSpec, (uri?: vscode.Uri) => runOnDocument(COMMANDS.generateKeyPolicy, uri)),
     vscode.commands.registerCommand(CLIENT_COMMANDS.createDomainSpecFromPolicy, (uri?: vscode.Uri) => runOnDocument(COMMANDS.createDomainSpec, uri)),
   );
-  await client.start();
+  await conventions.start(context, client);
+  return conventions.api;
 }
 
 async function runOnDocument(command: string, uri?: vscode.Uri): Promise<unknown> {

@@ -22,6 +22,8 @@ export const CLIENT_COMMANDS = {
   rewriteLeastPrivilege: 'kmsPolicy.rewriteLeastPrivilege',
   generateKeyPolicyFromSpec: 'kmsPolicy.generateKeyPolicyFromSpec',
   createDomainSpecFromPolicy: 'kmsPolicy.createDomainSpecFromPolicy',
+  restartServer: 'kmsPolicy.restartServer',
+  showOutput: 'kmsPolicy.showOutput',
 } as const;
 
 export const INTERACTIVE_REWRITE = CLIENT_COMMANDS.rewriteLeastPrivilege;

@@ -13,6 +13,7 @@ import {
   FileChangeType,
   TextDocuments,
   type Connection,
+  type CompletionList,
   type Diagnostic,
   type InitializeParams,
   type InitializeResult,
@@ -20,7 +21,9 @@ import {
 import type * as ServiceModule from './service/workspace';
 import type { FolderView, LanguageSettings, Workspace } from './service/workspace';
 import type { ApplyArgs } from './protocol';
-import { COMMANDS, initializeResult, SERVER_NAME, usesPullDiagnostics } from './node/initialize';
+import { COMMANDS, initializeResult, resolvesDocumentation, SERVER_NAME, usesPullDiagnostics } from './node/initialize';
+import { DeferredDocumentation } from './service/completionDocs';
+import type { AnalysisHold } from './node/testHooks';
 
 export { COMMANDS, SERVER_NAME };
 
@@ -51,6 +54,8 @@ export interface ServerOptions {
   files?: FileAccess;
   /** A full garbage collection (node's `gc` under --expose-gc), if the process has one. */
   collectGarbage?: () => void;
+  /** Tests only (node/testHooks.ts): holds an analysis at a slice boundary while a test cancels or edits. */
+  analysisHold?: AnalysisHold;
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -59,6 +64,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   /** LSP 3.17 pull diagnostics when the client supports them (VS Code does); otherwise we push on every change, with no delay. */
   let pullDiagnostics = false;
   let canRefreshDiagnostics = false;
+  /** Completion documentation goes through completionItem/resolve when the client resolves it. */
+  let deferredDocs: DeferredDocumentation | undefined;
 
   let folders: string[] = [];
   let watchDynamically = false;
@@ -97,8 +104,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         for (;;) {
           const step = steps.next();
           if (step.done) return { version, diagnostics: step.value };
-          if (performance.now() - slice < SLICE_MS) continue;
-          await new Promise((resolve) => setImmediate(resolve));
+          const held = options.analysisHold?.atSliceBoundary();
+          if (!held && performance.now() - slice < SLICE_MS) continue;
+          await (held ?? new Promise((resolve) => setImmediate(resolve)));
           slice = performance.now();
           if (documents.get(uri) !== document || abandoned(version)) return undefined;
           if (document.version !== version) break; // changed: start again on the new text
@@ -205,6 +213,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     pullDiagnostics = usesPullDiagnostics(params);
     canRefreshDiagnostics = params.capabilities.workspace?.diagnostics?.refreshSupport === true;
     watchDynamically = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    deferredDocs = resolvesDocumentation(params) ? new DeferredDocumentation() : undefined;
     return initializeResult(params);
   });
 
@@ -261,7 +270,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onDefinition(request('definition', (params) => workspace().definition(params.textDocument.uri, params.position)));
-  connection.onCompletion(request('completion', (params) => workspace().complete(params.textDocument.uri, params.position)));
+  /** A completion list as sent: without documentation for clients that resolve it (service/completionDocs.ts). */
+  const sent = (list: CompletionList | null) => (list && deferredDocs ? deferredDocs.defer(list) : list);
+  connection.onCompletion(request('completion', (params) => sent(workspace().complete(params.textDocument.uri, params.position))));
+  connection.onCompletionResolve((item) => guard('completionResolve', () => deferredDocs?.resolve(item) ?? item)(undefined) ?? item);
   connection.onHover(request('hover', (params) => workspace().hover(params.textDocument.uri, params.position)));
   connection.onDocumentSymbol(request('documentSymbol', (params) => workspace().documentSymbols(params.textDocument.uri)));
   connection.onCodeAction(request('codeAction', (params) => workspace().codeActions(params.textDocument.uri, params.range, params.context)));

@@ -2,17 +2,22 @@
  * Fuzzes the real server over stdio with a seeded generator (issue 8, "Robustness").
  *
  * Pass means: the process stays alive, it logs no error (window/logMessage type Error) and
- * writes nothing on stderr, every request is answered within 1 s, and a normal request is still
- * correct at the end. Every case that ever failed is kept in test/fixtures/fuzz/ and replayed
- * first; a new failure is written there as it is found.
+ * writes nothing on stderr, every request is answered, and a normal request is still correct at
+ * the end. Every case that ever failed is kept in test/fixtures/fuzz/ and replayed first; a new
+ * failure is written there as it is found.
  *
- * FUZZ_SEED=n          reproduce a run (the seed is printed);
- * FUZZ_ITERATIONS=n    random cases per run (default 120, a run of about 20 s here);
- * FUZZ_TIME_MS=n       stop starting new cases after this long (default 40 s);
+ * In `npm test` the run is the same on every machine: a fixed seed, a fixed number of cases and no
+ * time limit, and "answered" means within 10 s (a hang, not a slow machine). `npm run fuzz`
+ * explores: a random seed, cases for minutes, and the liveness bound of issue 8 (every request
+ * answered within 1 s). How fast requests are answered is measured by `npm run bench`.
+ *
+ * FUZZ_SEED=n                reproduce a run (the seed is printed; default 20260601 in npm test);
+ * FUZZ_ITERATIONS=n          random cases per run (default 120);
+ * FUZZ_TIME_MS=n             stop starting new cases after this long (default: no limit);
+ * FUZZ_REQUEST_TIMEOUT_MS=n  a request not answered within n ms fails the case (default 10,000);
  * `npm run fuzz` runs it for minutes.
  */
 import { strict as assert } from 'node:assert';
-import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -22,11 +27,11 @@ import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
 import { ROOT, SERVER_BIN, startServer, type ServerProcess } from '../support/lsp';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'fuzz');
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2 ** 32 - 1);
+const SEED = Number(process.env.FUZZ_SEED ?? 20260601);
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 120);
-const TIME_MS = Number(process.env.FUZZ_TIME_MS ?? 40_000);
-/** The liveness bound of the issue: every request answered within 1 s. */
-const REQUEST_TIMEOUT_MS = 1000;
+const TIME_MS = process.env.FUZZ_TIME_MS ? Number(process.env.FUZZ_TIME_MS) : Infinity;
+/** A request not answered within this long has hung (npm run fuzz sets the liveness bound of issue 8, 1 s). */
+const REQUEST_TIMEOUT_MS = Number(process.env.FUZZ_REQUEST_TIMEOUT_MS ?? 10_000);
 /**
  * Set while fixes the fuzzer asked for are not applied yet (see the issue 8 report): random
  * failures are then reported as TODO instead of failing the default run. Remove it with them.

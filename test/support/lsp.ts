@@ -25,8 +25,10 @@ export interface ServerProcess {
   kill(): void;
 }
 
-export function startServer(args: string[] = ['--stdio']): ServerProcess {
-  const child = spawn(process.execPath, [SERVER_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** `testHooks`: start it with KMS_POLICY_TEST_HOOKS=1 (server/src/node/testHooks.ts: hold an analysis while a test cancels it). */
+export function startServer(args: string[] = ['--stdio'], { testHooks = false }: { testHooks?: boolean } = {}): ServerProcess {
+  const env = testHooks ? { ...process.env, KMS_POLICY_TEST_HOOKS: '1' } : process.env;
+  const child = spawn(process.execPath, [SERVER_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const log: { type: number; message: string }[] = [];
   const stderr: string[] = [];

@@ -1,7 +1,8 @@
 /**
  * `kms-policy`: the same engine as the language server, for CI.
  *   kms-policy check [paths...] [--format text|json|sarif] [--fail-on error|warning|never] [--rule id=level]
- * Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or a file that could not be checked.
+ * Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or a file that could not be
+ * checked, 141 stdout closed before the report was written (`| head`).
  *
  * `check` drives the same Workspace as the server over the files it walks; `fix` and `generate`
  * are service/batch.ts. Here: arguments, reading and writing files (through the node layer), output.
@@ -18,27 +19,31 @@ import { fileProblem, reportWriter, toCliFindings, type FileReport, type ReportF
 const VERSION = '0.1.0';
 const MAX_BYTES = 2 * 1024 * 1024;
 
-const USAGE = `Usage:
-  kms-policy check [paths...] [options]    check key policies: policy files, and the policies in CloudFormation
-                                           templates and Terraform files (or directories searched for them)
-  kms-policy fix <file> [options]          apply the safe quick fixes, or with --least-privilege rewrite the policy;
-                                           in a template or Terraform file, every key policy in it, in its syntax
-  kms-policy generate <spec> [options]     print the key policy a domain spec (*.kms-domain.yaml) generates
+const CHECK_USAGE = `Usage: kms-policy check [paths...] [options]
 
-  check also reads domain specs (*.kms-domain.{yaml,yml,json}) in the paths: their own problems,
-  and drift between each spec and the key policy it governs.
+Checks key policies: policy files, and the policies in CloudFormation templates and Terraform
+files (or directories searched for them, "." by default). Also reads domain specs
+(*.kms-domain.{yaml,yml,json}) in the paths: their own problems, and drift between each spec and
+the key policy it governs.
 
-Options for check:
+Options:
   --format text|json|sarif   output format (default text)
   --fail-on error|warning|never
                              exit 1 when a finding is at least this severe (default error)
   --rule <id>=<level>        set a rule to off, info, warning or error (repeatable)
   --output <file>            write the report to a file instead of stdout
+  -h, --help                 show this help
 
 Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on;
             2 usage error, or a file that could not be read or checked.
+`;
 
-Options for fix (prints the fixed policy; --write changes the file instead):
+const FIX_USAGE = `Usage: kms-policy fix <file> [options]
+
+Applies the safe quick fixes, or with --least-privilege rewrites the policy; in a template or
+Terraform file, every key policy in it, in its syntax. Prints the result; --write changes the file.
+
+Options:
   --least-privilege          rewrite to one statement per capability
   --style key-policy-only|delegate-to-iam   (default key-policy-only)
   --principal-form k9|explicit              (default k9)
@@ -47,20 +52,91 @@ Options for fix (prints the fixed policy; --write changes the file instead):
   --resource <name>          in a template or Terraform file, only the key policy of this resource
                              (a logical id, or aws_kms_key.name); needed with --assign when there are several
   --write                    write the result back to the file
-
-Options for generate (prints the policy; exit 1 when the spec has errors):
-  --write                    write it to the spec's key.policy (relative to the spec's folder)
-  --check                    exit 1 when that file is missing or differs from what the spec generates
+  -h, --help                 show this help
 `;
 
-export function main(argv: readonly string[]): number {
+const GENERATE_USAGE = `Usage: kms-policy generate <spec> [options]
+
+Prints the key policy a domain spec (*.kms-domain.yaml) generates; exits 1 when the spec has errors.
+
+Options:
+  --write                    write it to the spec's key.policy (relative to the spec's folder)
+  --check                    exit 1 when that file is missing or differs from what the spec generates
+  -h, --help                 show this help
+`;
+
+const USAGE = `Usage:
+  kms-policy check [paths...] [options]    check key policies: policy files, and the policies in CloudFormation
+                                           templates and Terraform files (or directories searched for them)
+  kms-policy fix <file> [options]          apply the safe quick fixes, or with --least-privilege rewrite the policy;
+                                           in a template or Terraform file, every key policy in it, in its syntax
+  kms-policy generate <spec> [options]     print the key policy a domain spec (*.kms-domain.yaml) generates
+  kms-policy <command> --help              the options of a command
+  kms-policy --version                     the version
+
+${CHECK_USAGE}
+${FIX_USAGE}
+${GENERATE_USAGE}`;
+
+const COMMAND_USAGE: Record<string, string> = { check: CHECK_USAGE, fix: FIX_USAGE, generate: GENERATE_USAGE };
+
+/** `-h` or `--help` among a command's options (not after `--`, where only paths follow). */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+/**
+ * Thrown when stdout is closed under us (`kms-policy check | head`): the checking stops and the CLI
+ * exits quietly with 141, what a shell reports for a Unix tool ended by SIGPIPE. Node ignores
+ * SIGPIPE; a write to a closed pipe fails with EPIPE, synchronously for pipes on Linux.
+ */
+class ClosedOutput extends Error {}
+const EXIT_CLOSED_OUTPUT = 141;
+
+/** Writes to stdout, and stops the command when the reader has gone. */
+function out(text: string): void {
+  process.stdout.write(text);
+  if (process.stdout.errored) throw new ClosedOutput();
+}
+
+/** An EPIPE that surfaces as an event (a pipe written asynchronously) is not a crash either. */
+function onStdoutError(e: NodeJS.ErrnoException): void {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(EXIT_CLOSED_OUTPUT);
+}
+
+/**
+ * While stdout holds more than its buffer (its reader is slower than the check: a pipe to another
+ * process), a promise of its drain: the check waits, so the report's memory stays bounded.
+ */
+function drained(): Promise<void> | undefined {
+  return process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', resolve)) : undefined;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError);
+  try {
+    return await run(argv);
+  } catch (e) {
+    if (e instanceof ClosedOutput) return EXIT_CLOSED_OUTPUT;
+    throw e;
+  }
+}
+
+function run(argv: readonly string[]): number | Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE);
+    // `kms-policy help fix` is `kms-policy fix --help`.
+    out((command === 'help' && COMMAND_USAGE[rest[0]]) || USAGE);
     return command ? 0 : 2;
   }
-  if (command === '--version') {
-    process.stdout.write(`kms-policy ${VERSION}\n`);
+  if (command === '--version' || command === '-v') {
+    out(`kms-policy ${VERSION}\n`);
+    return 0;
+  }
+  if (COMMAND_USAGE[command] && asksForHelp(rest)) {
+    out(COMMAND_USAGE[command]);
     return 0;
   }
   if (command === 'check') return check(rest);
@@ -70,7 +146,7 @@ export function main(argv: readonly string[]): number {
   return 2;
 }
 
-function check(args: readonly string[]): number {
+async function check(args: readonly string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -84,7 +160,7 @@ function check(args: readonly string[]): number {
       },
     });
   } catch (e) {
-    process.stderr.write(`kms-policy check: ${(e as Error).message}\n\n${USAGE}`);
+    process.stderr.write(`kms-policy check: ${(e as Error).message}\n\n${CHECK_USAGE}`);
     return 2;
   }
   const { format, 'fail-on': failOn, rule, output } = parsed.values;
@@ -100,8 +176,9 @@ function check(args: readonly string[]): number {
   const paths = parsed.positionals.length ? parsed.positionals : ['.'];
 
   // Reports go out file by file, so memory stays flat however many files there are. Domain specs
-  // are indexed first, so that each policy's report carries its drift from the specs that govern it.
-  const sink = outputSink(output);
+  // are indexed first (by their links alone: the Workspace parses a spec again when a policy it
+  // governs is checked), so that each policy's report carries its drift from the specs that govern it.
+  const sink = output === undefined ? { write: out, close: () => {} } : outputSink(output);
   const writer = reportWriter(format as ReportFormat, sink.write, { toolVersion: VERSION, ruleHelp });
   const tally = { error: 0, warning: 0, info: 0 };
   const add = (r: FileReport) => {
@@ -141,14 +218,14 @@ function check(args: readonly string[]): number {
   // The same walk as the policies' below, which reports what cannot be read.
   const specFiles = new Map<string, string>();
   for (const { path, named } of walk(paths, () => {})) if (isSpec(path, named) && !specFiles.has(resolvePath(path))) specFiles.set(resolvePath(path), path);
-  const specs: { path: string; text: string }[] = [];
+  const specs: string[] = [];
   for (const p of [...specFiles.values()].sort()) {
     const read = readText(p, MAX_BYTES);
     if (!read.ok) {
       fail(p, read.code, read.message);
       continue;
     }
-    specs.push({ path: p, text: read.text });
+    specs.push(p);
     workspace.changed(current.set(uriOf(p), read.text));
     current.clear();
   }
@@ -156,6 +233,8 @@ function check(args: readonly string[]): number {
   let checked = 0;
   const visited = new Set<string>();
   for (const { path, named } of walk(paths, (p, m) => fail(p, 'unreadable', m))) {
+    const wait = drained();
+    if (wait) await wait;
     if (isSpec(path, named)) continue; // checked below, after the policies they govern
     const byName = KEY_POLICY_NAME.test(path);
     const read = readText(path, MAX_BYTES);
@@ -176,10 +255,18 @@ function check(args: readonly string[]): number {
     // By position (stable: a policy's drift findings after its rule findings at the same place).
     add({ file: display(path), findings: toCliFindings(read.text, result.findings).sort((a, b) => a.line - b.line || a.column - b.column) });
   }
-  for (const s of specs) add({ file: display(s.path), findings: toCliFindings(s.text, checkText(s.path, s.text, true).findings ?? []) });
+  for (const p of specs) {
+    const wait = drained();
+    if (wait) await wait;
+    const read = readText(p, MAX_BYTES);
+    if (!read.ok) fail(p, read.code, read.message); // changed since it was indexed
+    else add({ file: display(p), findings: toCliFindings(read.text, checkText(p, read.text, true).findings ?? []) });
+  }
   // Drift of the policies the specs govern that the paths checked did not include.
   for (const policyUri of workspace.governedPolicies()) {
     if (visited.has(policyUri)) continue;
+    const wait = drained();
+    if (wait) await wait;
     const text = readFile(policyUri);
     const findings = text === undefined ? [] : workspace.driftOnly(policyUri);
     if (findings.length) add({ file: display(fileURLToPath(policyUri)), findings: toCliFindings(text!, findings) });
@@ -258,7 +345,7 @@ function fix(args: readonly string[]): number {
   if (v.write) {
     if (text !== read.text) writeTextFile(file, text);
     process.stderr.write(text === read.text ? `${file}: nothing to change\n` : `${file}: written\n`);
-  } else process.stdout.write(text);
+  } else out(text);
   return 0;
 }
 
@@ -293,7 +380,7 @@ function generate(args: readonly string[]): number {
     return 1;
   }
   if (!parsed.values.write && !parsed.values.check) {
-    process.stdout.write(g.text);
+    out(g.text);
     return 0;
   }
   const ref = { path: g.policyPath, resource: g.policyResource };
@@ -324,4 +411,4 @@ function ruleHelp(id: string): string | undefined {
   return docsSection('rules.md', id) ?? docsSection('domain-spec.md', id);
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

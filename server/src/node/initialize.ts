@@ -17,12 +17,17 @@ export function usesPullDiagnostics(params: InitializeParams): boolean {
   return params.capabilities?.textDocument?.diagnostic !== undefined;
 }
 
+/** True when the client resolves completion documentation lazily (LSP 3.16 `completionItem.resolveSupport`; VS Code does). */
+export function resolvesDocumentation(params: InitializeParams): boolean {
+  return params.capabilities?.textDocument?.completion?.completionItem?.resolveSupport?.properties?.includes('documentation') === true;
+}
+
 export function initializeResult(params: InitializeParams): InitializeResult {
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: 2 /* TextDocumentSyncKind.Incremental */ },
       ...(usesPullDiagnostics(params) ? { diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false } } : {}),
-      completionProvider: { triggerCharacters: ['"', ':'], resolveProvider: false },
+      completionProvider: { triggerCharacters: ['"', ':'], resolveProvider: resolvesDocumentation(params) },
       hoverProvider: true,
       definitionProvider: true,
       documentSymbolProvider: true,

@@ -17,7 +17,7 @@ if (args.includes('--version')) {
   process.stdout.write(`${SERVER_NAME} ${SERVER_VERSION}\n`);
   process.exit(0);
 }
-if (args.includes('--help')) {
+if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(`Usage: ${SERVER_NAME} [--stdio | --node-ipc | --socket=<port>]\nA language server for AWS KMS key policies. Defaults to --stdio.\n`);
   process.exit(0);
 }

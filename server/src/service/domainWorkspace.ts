@@ -10,7 +10,7 @@ import type { PolicyLookup } from '../core/spec/check';
 import type { GoverningSpec } from '../core/spec/drift';
 import { isDomainSpecName, specFormatOf, type DomainSpec } from '../core/spec/model';
 import { parseSpec } from '../core/spec/parse';
-import { baseName, DomainIndex, normalizeUri, relativePath } from '../core/spec/workspace';
+import { baseName, DomainIndex, normalizeUri, relativePath, specLinks } from '../core/spec/workspace';
 import type { PolicyDocument } from '../core/policy/model';
 import { parsePolicy } from '../core/policy/parse';
 import { isKeyPolicyName } from '../core/policy/recognize';
@@ -34,7 +34,7 @@ export interface DomainHost {
   openPolicy?(uri: string): PolicyDocument | undefined;
   /**
    * For `key.policy: file#resource`: the key policy of that resource in a CloudFormation or
-   * Terraform file (core/embed), or undefined when the file has none. Without it such specs get
+   * Terraform file (core/iac), or undefined when the file has none. Without it such specs get
    * no policy-side checks.
    */
   embeddedPolicy?(uri: string, resource: string): PolicyDocument | undefined;
@@ -47,12 +47,24 @@ export class DomainWorkspace {
   private readonly specs = new Map<string, { text: string; spec: DomainSpec }>();
   private readonly diskPolicies = new Map<string, { text: string; policy: PolicyDocument }>();
 
-  constructor(private readonly host: DomainHost) {}
+  /**
+   * `retain: false` (the CLI): keep no text or parse of a spec or a policy read from disk, only each
+   * spec's links; a spec is parsed again when asked for, so memory does not grow with the specs.
+   */
+  constructor(
+    private readonly host: DomainHost,
+    private readonly retain = true,
+  ) {}
 
   /** The parse of a spec's text (cached per text, or the one given), indexed. Returns the URIs whose diagnostics may change. */
   updateSpec(uri: string, text: string, parsed?: DomainSpec): { spec: DomainSpec; affected: string[] } {
     const key = normalizeUri(uri);
     const before = this.index.affectedBy(uri);
+    if (!this.retain) {
+      const spec = parsed ?? parseSpec(text, specFormatOf(uri));
+      this.index.setSpecLinks(uri, specLinks(uri, spec), () => parseSpec(this.host.readText(uri) ?? '', specFormatOf(uri)));
+      return { spec, affected: union(before, this.index.affectedBy(uri)) };
+    }
     let hit = this.specs.get(key);
     if (!hit || hit.text !== text) {
       hit = { text, spec: parsed ?? parseSpec(text, specFormatOf(uri)) };
@@ -107,7 +119,7 @@ export class DomainWorkspace {
     const hit = this.diskPolicies.get(key);
     if (hit && hit.text === text) return hit.policy;
     const policy = parsePolicy(text);
-    this.diskPolicies.set(key, { text, policy });
+    if (this.retain) this.diskPolicies.set(key, { text, policy });
     return policy;
   }
 

@@ -175,7 +175,8 @@ export class Workspace {
 
   constructor(private readonly options: WorkspaceOptions = {}) {
     this.documents = options.documents ?? NO_DOCUMENTS;
-    this.domain = new DomainWorkspace({
+    this.domain = new DomainWorkspace(
+      {
       readText: (uri) => this.textOf(uri),
       openPolicy: (uri) => {
         const served = this.served(uri);
@@ -197,7 +198,10 @@ export class Workspace {
         }
         return undefined;
       },
-    });
+      },
+      // The CLI (indexPolicies: false) keeps each spec as its links alone.
+      options.indexPolicies !== false,
+    );
   }
 
   // ---- settings ------------------------------------------------------------------------------------

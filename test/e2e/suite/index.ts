@@ -17,6 +17,7 @@ function loadTests(): void {
   require('./unrelated.test');
   require('./iac.test');
   require('./domain.test');
+  require('./conventions.test');
   // TODO(issue 7, as the features land): the domain spec generate command writes the policy
   // file; diagnostics in place in a CloudFormation YAML template.
 }

@@ -201,7 +201,7 @@ function shift(root: Node, by: number): void {
 
 /**
  * Extra fields a node may carry when it was built for a policy embedded in an IaC file (a
- * synthetic tree with the same shape as jsonc-parser's, see core/embed).
+ * synthetic tree with the same shape as jsonc-parser's, see core/iac).
  */
 export interface EmbeddedNodeInfo {
   /** The value as written in the host (`!GetAtt AppRole.Arn`); `value` is a synthetic stand-in. */

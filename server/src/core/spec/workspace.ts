@@ -45,14 +45,25 @@ export class DomainIndex {
 
   /** Indexes an already parsed spec (the server's cached parse of an open document). */
   setParsedSpec(uri: string, spec: DomainSpec): IndexedSpec {
-    const ref = resolveSpec(spec).resolved.policy;
-    const entry: IndexedSpec = {
+    return this.put({ uri, spec, ...specLinks(uri, spec) });
+  }
+
+  /**
+   * Indexes a spec by its links alone (a few strings): its parse is made again by `load` each time
+   * it is asked for. The CLI's index, whose memory must not grow with the number of specs.
+   */
+  setSpecLinks(uri: string, links: SpecLinks, load: () => DomainSpec): IndexedSpec {
+    return this.put({
       uri,
-      spec,
-      policyUri: ref && ref.path ? resolveUri(uri, ref.path) : undefined,
-      policyResource: ref?.resource,
-      domain: spec.domain?.type === 'string' && spec.domain.value ? spec.domain.value : undefined,
-    };
+      ...links,
+      get spec() {
+        return load();
+      },
+    });
+  }
+
+  private put(entry: IndexedSpec): IndexedSpec {
+    const uri = entry.uri;
     const key = normalizeUri(uri);
     this.unlink(key);
     this.specs.set(key, entry);
@@ -146,6 +157,19 @@ export class DomainIndex {
     out.delete(uri);
     return [...out];
   }
+}
+
+/** The policy a spec governs and its domain name. */
+export type SpecLinks = Pick<IndexedSpec, 'policyUri' | 'policyResource' | 'domain'>;
+
+/** A spec's links (strings only: no parse is kept). */
+export function specLinks(uri: string, spec: DomainSpec): SpecLinks {
+  const ref = resolveSpec(spec).resolved.policy;
+  return {
+    policyUri: ref && ref.path ? resolveUri(uri, ref.path) : undefined,
+    policyResource: ref?.resource,
+    domain: spec.domain?.type === 'string' && spec.domain.value ? spec.domain.value : undefined,
+  };
 }
 
 function byUri(specs: IndexedSpec[]): IndexedSpec[] {
