@@ -18,7 +18,7 @@ import type { Finding } from '../core/rules/types';
 import { CAPABILITIES, type Capability } from '../core/catalog/catalog';
 import { accountRootOf } from '../core/rewrite/account';
 import { apply, type Edit } from '../core/rewrite/edits';
-import { LockoutError, rewriteEdits, STYLES, type Assignment, type Style } from '../core/rewrite/leastPrivilege';
+import { leastPrivilegeRewrite, LockoutError, RootOnlyError, STYLES, type Assignment, type Style } from '../core/rewrite/leastPrivilege';
 import { quickFixes } from '../core/rewrite/quickFixes';
 import type { PrincipalForm } from '../core/rewrite/statements';
 import { suggestAssignment, toAssignment } from '../core/rewrite/suggest';
@@ -62,6 +62,11 @@ Options for fix (prints the fixed policy; --write changes the file instead):
   --principal-form k9|explicit              (default k9)
   --assign <principal ARN>=<cap,cap...>     who gets what (repeatable); without it, the
                              suggestion from what each principal holds and its name is used
+  --drop-service <sid|service>              drop a kept path by and through AWS services (a statement
+                             for a service principal, "*" limited to services, a kms:ViaService path,
+                             grants for AWS resources), by its Sid or service (repeatable); they are
+                             kept as written otherwise
+                             The summary of what each principal and path keeps and loses goes to stderr.
   --resource <name>          in a template or Terraform file, only the key policy of this resource
                              (a logical id, or aws_kms_key.name); needed with --assign when there are several
   --write                    write the result back to the file
@@ -214,6 +219,7 @@ function fix(args: readonly string[]): number {
         style: { type: 'string', default: 'key-policy-only' },
         'principal-form': { type: 'string', default: 'k9' },
         assign: { type: 'string', multiple: true, default: [] },
+        'drop-service': { type: 'string', multiple: true, default: [] },
         resource: { type: 'string' },
         write: { type: 'boolean', default: false },
       },
@@ -244,16 +250,20 @@ function fix(args: readonly string[]): number {
     return 2;
   }
 
-  // The rewrite of one policy given as JSON (a policy file, or one in a template, see hostEdits).
-  const options = { style: v.style as Style, principalForm: v['principal-form'] as PrincipalForm };
+  // The rewrite of one policy (a policy file, or one in a template, edited in its host's syntax).
+  const options = { style: v.style as Style, principalForm: v['principal-form'] as PrincipalForm, dropServices: v['drop-service'] ?? [] };
   const leastPrivilege = (policy: PolicyDocument, label: string, show = (s: string) => s): Edit[] => {
     let assignment = assigned;
     if (!assignment) {
       const suggestions = suggestAssignment(policy);
+      if (suggestions.length === 0) throw new NoPrincipalError(policy, show);
       for (const s of suggestions) process.stderr.write(show(`${label}${s.principal}: ${s.suggested.join(', ') || '(nothing)'}  (${s.reason})`) + '\n');
       assignment = toAssignment(suggestions);
     }
-    return rewriteEdits(policy, assignment, { ...options, accountRoot: accountRootOf(policy, [...assignment.keys()]) });
+    const result = leastPrivilegeRewrite(policy, assignment, { ...options, accountRoot: accountRootOf(policy, [...assignment.keys()]) });
+    if (result.plan.unmatchedDrops.length) throw new UsageError(`--drop-service ${result.plan.unmatchedDrops.join(', ')}: no kept path by that Sid or service${result.plan.kept.length + result.plan.dropped.length ? ` (kept: ${[...result.plan.kept, ...result.plan.dropped].map((k) => k.sid ?? k.services.join(', ') ?? k.label).join('; ')})` : ''}`);
+    for (const line of result.summary.lines) process.stderr.write(show(`${label}${line}`) + '\n');
+    return result.edits;
   };
 
   let text: string;
@@ -272,7 +282,8 @@ function fix(args: readonly string[]): number {
       if (assigned && found.filter(selected).length > 1) return usage(`--assign applies to one key policy; name it with --resource (found: ${names.join(', ')})`, 'fix');
       if (v['least-privilege']) {
         const targets = found.filter(selected);
-        text = apply(read.text, targets.flatMap((p) => hostEdits(p, (json) => leastPrivilege(json, targets.length > 1 ? `${p.embedded!.resource}: ` : '', (s) => displayMessage(p, s)))));
+        // The rewrite edits the host itself, so kept statements stay exactly as written (intrinsics, ${var.x}).
+        text = apply(read.text, targets.flatMap((p) => leastPrivilege(p, targets.length > 1 ? `${p.embedded!.resource}: ` : '', (s) => displayMessage(p, s))));
       } else {
         // The first pass reads the analysis above; later ones, the text the passes before wrote.
         const policiesOf = (current: string) => (current === read.text ? found : analyzeIac(current, iacKind).policies);
@@ -291,7 +302,8 @@ function fix(args: readonly string[]): number {
       });
     }
   } catch (e) {
-    if (!(e instanceof LockoutError)) throw e;
+    if (e instanceof UsageError) return usage(e.message, 'fix');
+    if (!(e instanceof LockoutError || e instanceof RootOnlyError || e instanceof NoPrincipalError)) throw e;
     process.stderr.write(`${file}: ${e.message}\n`);
     return 1;
   }
@@ -300,6 +312,26 @@ function fix(args: readonly string[]): number {
     process.stderr.write(text === read.text ? `${file}: nothing to change\n` : `${file}: written\n`);
   } else process.stdout.write(text);
   return 0;
+}
+
+class UsageError extends Error {}
+
+/**
+ * An AWS-default policy (no role or user besides the account root): nothing to suggest an
+ * assignment from, so the refusal names the way forward.
+ */
+class NoPrincipalError extends Error {
+  constructor(policy: PolicyDocument, show: (s: string) => string) {
+    const root = accountRootOf(policy);
+    const account = root ? /::(\d{12}):root$/.exec(root)?.[1] : undefined;
+    const role = `arn:aws:iam::${account && account !== '000000000000' ? account : '<account>'}:role/<name>`;
+    super(
+      show(
+        `no role or user to give the key to: this policy names only the account root (and AWS services), so the rewrite cannot suggest who administers and uses the key. ` +
+          `Name them: --assign ${role}=administer-resource,read-config (and, for example, --assign <app role ARN>=read-data,write-data).`,
+      ),
+    );
+  }
 }
 
 /** Applies `pass` (edits computed on the current text) until nothing changes, at most 5 times: a fix can reveal the next. */
