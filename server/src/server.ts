@@ -462,7 +462,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       return { applied: false, message };
     }
     const applied = await connection.workspace.applyEdit({ label: 'Rewrite to least privilege', edit: result.edit });
-    return { applied: applied.applied, message: applied.failureReason };
+    return { applied: applied.applied, message: applied.failureReason, summary: result.summary };
   });
 
   documents.listen(connection);

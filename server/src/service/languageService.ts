@@ -5,7 +5,7 @@
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, CodeActionContext, CompletionList, Diagnostic, DocumentSymbol, Hover, Position, Range } from 'vscode-languageserver-types';
-import { doCodeActions } from './codeActions';
+import { doCodeActions, rewriteCodeActions } from './codeActions';
 import { applyLeastPrivilege, suggest, type ApplyArgs, type RewriteSettings, type SuggestResult } from './rewrite';
 import type { WorkspaceEdit } from 'vscode-languageserver-types';
 import type { SeveritySetting } from '../core/rules/index';
@@ -60,7 +60,7 @@ export interface LanguageService {
   suggestAssignment(policy: PolicyDocument): SuggestResult;
   /** The settings in force (after validation). */
   settings(): LanguageSettings;
-  applyLeastPrivilege(document: TextDocument, policy: PolicyDocument, args: ApplyArgs): { edit: WorkspaceEdit } | { error: string };
+  applyLeastPrivilege(document: TextDocument, policy: PolicyDocument, args: ApplyArgs): { edit: WorkspaceEdit; summary: readonly string[] } | { error: string };
   /** The keys and statements of a CloudFormation template or Terraform file (empty for a policy file). */
   doDocumentSymbols(document: TextDocument, policy: PolicyDocument): DocumentSymbol[];
 }
@@ -120,7 +120,8 @@ export function getLanguageService(options: ServiceOptions = {}): LanguageServic
     doCodeActions(document, range, context, policy) {
       const run = (d: TextDocument, r: Range, c: CodeActionContext, p: PolicyDocument) =>
         doCodeActions(d, r, c, p, { rewrite: settings.leastPrivilege, interactive: options.interactiveRewrite === true });
-      return policy.iac ? iacCodeActions(document, range, context, policy, run) : run(document, range, context, policy);
+      const rewrite = (d: TextDocument, _r: Range, c: CodeActionContext, p: PolicyDocument) => rewriteCodeActions(d, c, p, { rewrite: settings.leastPrivilege, interactive: false });
+      return policy.iac ? iacCodeActions(document, range, context, policy, run, rewrite) : run(document, range, context, policy);
     },
     doDocumentSymbols(document, policy) {
       return policy.iac ? iacDocumentSymbols(document, policy) : [];

@@ -95,11 +95,12 @@ function shortService(v: string): string {
   return v.split('.')[0].toLowerCase();
 }
 
-/** Does `--drop-service <name>` name this path: its Sid, a service principal or kms:ViaService value, or their short name? */
+/** Does `--drop-service <name>` name this path: its Sid (or number, without one), a service principal or kms:ViaService value, or their short name? */
 export function dropMatches(path: KeptPath, name: string): boolean {
   const n = name.trim().toLowerCase();
   if (!n) return false;
   if (path.sid !== undefined && path.sid.toLowerCase() === n) return true;
+  if (path.sid === undefined && n === String(path.index)) return true; // a statement without a Sid, by its number
   return path.services.some((v) => v.toLowerCase() === n || shortService(v) === n);
 }
 
