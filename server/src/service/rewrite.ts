@@ -28,6 +28,8 @@ export interface ApplyArgs {
   readonly assignment: readonly { principal: string; capabilities: readonly string[] }[];
   /** Kept paths to drop all the same (their Sids, services or kms:ViaService values), as `kms-policy fix --drop-service`. */
   readonly dropServices?: readonly string[];
+  /** Compute the edit and its summary, apply nothing (the client shows the summary first). */
+  readonly dryRun?: boolean;
 }
 
 /** A path by or through AWS services the rewrite keeps unless the user drops it. */
