@@ -6,6 +6,7 @@ import { accountRootOf } from '../core/rewrite/account';
 import type { Edit } from '../core/rewrite/edits';
 import { leastPrivilegeRewrite, LockoutError, RootOnlyError, STYLES, type LeastPrivilegeOptions, type RewriteResult, type Style } from '../core/rewrite/leastPrivilege';
 import { keptPaths, type KeptKind } from '../core/rewrite/paths';
+import { displayMessage } from '../core/embed/rules';
 import type { PrincipalForm } from '../core/rewrite/statements';
 import { suggestAssignment, toAssignment, type PrincipalSuggestion } from '../core/rewrite/suggest';
 import type { PolicyDocument } from '../core/policy/model';
@@ -126,13 +127,14 @@ export function rewriteActions(document: TextDocument, policy: PolicyDocument, s
     }
     const unchanged = result.edits.every((e) => policy.text.slice(e.offset, e.offset + e.length) === e.content);
     if (unchanged) continue;
+    const shown = (line: string) => displayMessage(policy, line); // intrinsics and references as written
     actions.push({
-      title: base + summaryTitle(result),
+      title: shown(base + summaryTitle(result)),
       kind,
       diagnostics: diagnostics.length ? diagnostics : undefined,
       isPreferred: style === settings.style && kind === CodeActionKind.QuickFix,
       edit: toWorkspaceEdit(document, result.edits),
-      data: { summary: result.summary.lines },
+      data: { summary: result.summary.lines.map(shown) },
     });
   }
   return actions;

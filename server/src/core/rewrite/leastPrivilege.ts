@@ -12,9 +12,10 @@ import { parsePolicy } from '../policy/parse';
 import { isDenyEveryoneElse } from '../rules/access';
 import { blockJson, detectFormatting, setValue, type Edit } from './edits';
 import { accountRootOf } from './account';
-import { dropMatches, keptPaths, statementJson, type KeptPath } from './paths';
+import { evaluate } from '../evaluate/index';
+import { actionsOfPath, dropMatches, keptPaths, probeOf, statementJson, type KeptPath } from './paths';
 import { summarize, type RewriteSummary } from './summary';
-import { allowStatement, denyEveryoneElse, sidFor, type Json, type PrincipalForm } from './statements';
+import { allowStatement, denyEveryoneElse, denyOtherActionsThrough, sidFor, type Json, type PrincipalForm } from './statements';
 
 export type Style = 'key-policy-only' | 'delegate-to-iam';
 export const STYLES: readonly Style[] = ['key-policy-only', 'delegate-to-iam'];
@@ -50,18 +51,37 @@ export class RootOnlyError extends Error {
 
 const ROOT_ARN = /^arn:aws[a-z-]*:iam::\d{12}:root$/;
 
-/** The via-service paths the DenyEveryoneElse must not cancel: their kms:ViaService values. */
+/**
+ * The via-service paths the DenyEveryoneElse must not cancel. The DenyEveryoneElse exempts calls
+ * made through their services (kms:ViaService), and one more Deny per group of services denies,
+ * through those services, every action their paths do not have: the exemption keeps the paths
+ * working for everyone they name and lets nothing else through (docs/rewrite.md).
+ */
 export interface ViaExemption {
   readonly operator: 'StringNotEqualsIfExists' | 'StringNotLikeIfExists';
   readonly values: readonly string[];
+  /** Services whose kept paths have the same actions, and those actions as written. */
+  readonly groups: readonly { readonly services: readonly string[]; readonly actions: readonly string[]; readonly like: boolean }[];
 }
 
 /** The exemption on kms:ViaService for the kept via-service paths (undefined when there are none). */
 export function viaExemption(kept: readonly KeptPath[]): ViaExemption | undefined {
-  const values = [...new Set(kept.filter((k) => k.kind === 'via-service').flatMap((k) => k.services))];
+  const via = kept.filter((k) => k.kind === 'via-service');
+  const values = [...new Set(via.flatMap((k) => k.services))];
   if (values.length === 0) return undefined;
-  const like = kept.some((k) => k.kind === 'via-service' && /Like/i.test(k.viaOperator ?? '')) || values.some((v) => /[*?]/.test(v));
-  return { operator: like ? 'StringNotLikeIfExists' : 'StringNotEqualsIfExists', values };
+  const isLike = (k: KeptPath) => /Like/i.test(k.viaOperator ?? '') || k.services.some((v) => /[*?]/.test(v));
+  // A service's actions: those of every kept path through it.
+  const byService = new Map<string, Set<string>>();
+  for (const k of via) for (const s of k.services) for (const a of k.actions) (byService.get(s) ?? byService.set(s, new Set()).get(s)!).add(`kms:${a}`);
+  const groups = new Map<string, { services: string[]; actions: string[]; like: boolean }>();
+  for (const [service, actions] of byService) {
+    const list = [...actions].sort();
+    const key = list.join(' ');
+    const g = groups.get(key) ?? groups.set(key, { services: [], actions: list, like: false }).get(key)!;
+    g.services.push(service);
+    g.like ||= via.some((k) => k.services.includes(service) && isLike(k));
+  }
+  return { operator: via.some(isLike) ? 'StringNotLikeIfExists' : 'StringNotEqualsIfExists', values, groups: [...groups.values()] };
 }
 
 /**
@@ -89,6 +109,7 @@ export function leastPrivilegeStatements(assignment: Assignment, options: LeastP
     const deny = denyEveryoneElse(exempt, via);
     if (keepSids.deny) deny.Sid = keepSids.deny;
     statements.push(deny);
+    via?.groups.forEach((g, i) => statements.push(denyOtherActionsThrough(exempt, g.services, g.actions, g.like, via.groups.length > 1 ? String(i + 1) : '')));
   }
   return statements;
 }
@@ -148,7 +169,7 @@ function keyOrder(policy: PolicyDocument): string[] | undefined {
 function reorder(statement: { [key: string]: Json }, order: string[] | undefined): { [key: string]: Json } {
   if (!order) return statement;
   const rank = (k: string) => {
-    const i = order.indexOf(k);
+    const i = order.indexOf(k === 'NotAction' ? 'Action' : k);
     return i < 0 ? order.length : i;
   };
   return Object.fromEntries(Object.entries(statement).sort(([a], [b]) => rank(a) - rank(b)));
@@ -164,6 +185,8 @@ export interface RewritePlan {
   readonly kept: readonly KeptPath[];
   /** Paths the user chose to drop (`dropServices`). */
   readonly dropped: readonly KeptPath[];
+  /** Paths the policy's own Deny cancels (they grant nothing): replaced, not kept. */
+  readonly dead: readonly KeptPath[];
   /** Indexes of the statements the rewrite replaces (their access is the assignment's now). */
   readonly replaced: readonly number[];
   /** `dropServices` names that matched no kept path. */
@@ -176,12 +199,16 @@ export interface RewritePlan {
  * that are their own. Throws LockoutError / RootOnlyError.
  */
 export function planRewrite(policy: PolicyDocument, assignment: Assignment, options: LeastPrivilegeOptions): RewritePlan {
-  const paths = options.keepPaths === false ? [] : keptPaths(policy);
+  const found = options.keepPaths === false ? [] : keptPaths(policy);
+  // A path the policy's own Deny cancels grants nothing today: keeping it without that Deny would widen access.
+  const paths = found.filter((p) => p.kind === 'guardrail' || isLive(policy, p));
+  const dead = found.filter((p) => !paths.includes(p));
   const drops = options.dropServices ?? [];
   const isDropped = (p: KeptPath) => drops.some((d) => dropMatches(p, d));
   const kept = paths.filter((p) => !isDropped(p));
   const dropped = paths.filter(isDropped);
   const keptIndexes = new Set(kept.map((k) => k.index));
+  void dead;
   const replaced = policy.statements.map((s) => s.index).filter((i) => !keptIndexes.has(i));
   const order = keyOrder(policy);
   const generated = leastPrivilegeStatements(assignment, options, survivingSids(policy, new Set(replaced)), viaExemption(kept)).map((s) => reorder(s, order));
@@ -193,9 +220,19 @@ export function planRewrite(policy: PolicyDocument, assignment: Assignment, opti
     while (taken.has(`${g.Sid}${n}`)) n++;
     g.Sid = `${g.Sid}${n}`;
   }
-  const deny = generated.length && generated[generated.length - 1].Effect === 'Deny' ? generated.pop() : undefined;
-  const statements: PlannedStatement[] = [...generated.map((g) => ({ generated: g })), ...kept.map((k) => ({ kept: k })), ...(deny ? [{ generated: deny }] : [])];
-  return { statements, kept, dropped, replaced, unmatchedDrops: drops.filter((d) => !paths.some((p) => dropMatches(p, d))) };
+  const denies: { [key: string]: Json }[] = [];
+  while (generated.length && generated[generated.length - 1].Effect === 'Deny') denies.unshift(generated.pop()!);
+  const statements: PlannedStatement[] = [...generated.map((g) => ({ generated: g })), ...kept.map((k) => ({ kept: k })), ...denies.map((d) => ({ generated: d }))];
+  return { statements, kept, dropped, dead, replaced, unmatchedDrops: drops.filter((d) => !found.some((p) => dropMatches(p, d))) };
+}
+
+/** Does the policy let the path work for at least one of its actions (not denied), for a caller the path is for? */
+function isLive(policy: PolicyDocument, path: KeptPath): boolean {
+  const s = policy.statements.find((x) => x.index === path.index);
+  if (!s) return false;
+  const { principal, context } = probeOf(path, s, accountRootOf(policy)?.match(/::(\d{12}):root$/)?.[1]);
+  const actions = actionsOfPath(s);
+  return actions.length === 0 || actions.some((action) => evaluate(policy, { principal, action, context }).result !== 'denied');
 }
 
 const KEEP = '__KMS_KEEP_';

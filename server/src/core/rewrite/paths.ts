@@ -125,6 +125,31 @@ export function statementJson(s: Statement): { [key: string]: Json } {
   return out;
 }
 
+/** A caller and request context for which the path's own statement applies: what the evaluator is asked about the path. */
+export function probeOf(path: KeptPath, s: Statement, keyAccount?: string): { principal: string; context: Record<string, string> } {
+  const context: Record<string, string> = {};
+  // The statement's own conditions hold: their first literal value (no wildcard) for each key.
+  for (const c of s.condition?.clauses ?? []) {
+    if (parseOperator(c.operator.value)?.base.negated !== false) continue;
+    const v = c.values.items.find((x) => !/[*?]/.test(x.value))?.value;
+    if (v !== undefined && !(c.key.value.toLowerCase() in context)) context[c.key.value.toLowerCase()] = v;
+  }
+  const account = context['kms:calleraccount'] ?? keyAccount ?? '111122223333';
+  delete context['kms:calleraccount']; // derived from the caller
+  switch (path.kind) {
+    case 'service':
+      return { principal: path.services[0], context };
+    case 'service-limited':
+      return { principal: 'someone-else.amazonaws.com', context };
+    case 'via-service':
+      return { principal: `arn:aws:iam::${/^\d{12}$/.test(account) ? account : '111122223333'}:role/someone-else`, context };
+    default: {
+      const aws = awsValues(s).find((v) => v !== '*' && v.startsWith('arn:'));
+      return { principal: aws ?? `arn:aws:iam::${account}:role/someone-else`, context };
+    }
+  }
+}
+
 /** The catalog actions a kept path's statement covers (for the evaluator's proof and the summary). */
 export function actionsOfPath(s: Statement): string[] {
   if (!s.action) return [];

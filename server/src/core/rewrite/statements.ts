@@ -79,3 +79,23 @@ export function denyEveryoneElse(allowed: readonly string[], via?: { readonly op
   if (via?.values.length) (deny.Condition as { [key: string]: Json })[via.operator] = { 'kms:ViaService': [...via.values] };
   return deny;
 }
+
+/**
+ * The companion of a DenyEveryoneElse that exempts calls through `services` (kept via-service
+ * paths): through those services, everyone else is still denied every action but `actions`.
+ */
+export function denyOtherActionsThrough(allowed: readonly string[], services: readonly string[], actions: readonly string[], like: boolean, suffix = ''): { [key: string]: Json } {
+  return {
+    Sid: `DenyEveryoneElseThroughServices${suffix}`,
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    NotAction: [...actions],
+    Resource: '*',
+    Condition: {
+      [hasWildcard(allowed) ? 'ArnNotLike' : 'ArnNotEquals']: { 'aws:PrincipalArn': [...allowed] },
+      Bool: { 'aws:PrincipalIsAWSService': 'false' },
+      BoolIfExists: { 'kms:GrantIsForAWSResource': 'false' },
+      [like ? 'StringLike' : 'StringEquals']: { 'kms:ViaService': [...services] },
+    },
+  };
+}

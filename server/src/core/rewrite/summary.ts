@@ -37,6 +37,7 @@ export interface RewriteSummary {
 interface PlanView {
   readonly kept: readonly KeptPath[];
   readonly dropped: readonly KeptPath[];
+  readonly dead: readonly KeptPath[];
   readonly replaced: readonly number[];
 }
 
@@ -166,6 +167,10 @@ export function summarize(before: PolicyDocument, after: PolicyDocument, plan: P
   }
   for (const k of plan.dropped) {
     entries.push({ subject: k.label, kind: k.kind, keeps: [], loses: k.actions, gains: [], statements: [k.index], text: `${k.label} loses ${shortActions(k.actions)} (${statementName(byIndex.get(k.index), k.index)}, dropped as asked)` });
+  }
+
+  for (const k of plan.dead) {
+    entries.push({ subject: k.label, kind: k.kind, keeps: [], loses: [], gains: [], statements: [k.index], text: `${k.label} had nothing: a Deny of this policy cancels ${statementName(byIndex.get(k.index), k.index)}, so it is not kept (keeping it without that Deny would widen access)` });
   }
 
   // Statements replaced with no principal above to speak for them (a Deny, a statement that allowed nothing).
