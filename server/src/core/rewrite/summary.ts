@@ -79,6 +79,8 @@ function decisions(policy: PolicyDocument, principal: string, options: EvaluateO
 
 interface Change {
   keeps: string[];
+  /** Of `loses`: what it still gets if an IAM policy grants it (root delegation). */
+  viaIam: string[];
   loses: string[];
   gains: string[];
   /** Statements that decided what it had before. */
@@ -87,15 +89,16 @@ interface Change {
 }
 
 function change(before: readonly Decision[], after: readonly Decision[]): Change {
-  const c: Change = { keeps: [], loses: [], gains: [], from: new Set(), deniedAfter: false };
+  const c: Change = { keeps: [], viaIam: [], loses: [], gains: [], from: new Set(), deniedAfter: false };
   kmsActions.forEach((a, i) => {
     const b = before[i];
     const x = after[i];
     const had = MIGHT.has(b.result);
     const has = HAS.has(x.result);
-    if (has && HAS.has(b.result)) c.keeps.push(a.fullName);
+    if (has && HAS.has(b.result) && RESULT_RANK[x.result] >= RESULT_RANK[b.result]) c.keeps.push(a.fullName);
     if (had && RESULT_RANK[x.result] < RESULT_RANK[b.result]) {
       c.loses.push(a.fullName);
+      if (x.result === 'via-iam') c.viaIam.push(a.fullName);
       for (const s of b.statements) c.from.add(s);
       if (x.result === 'denied') c.deniedAfter = true;
     }
@@ -131,7 +134,9 @@ export function summarize(before: PolicyDocument, after: PolicyDocument, plan: P
     const parts: string[] = [];
     if (c.keeps.length || !c.gains.length) parts.push(`keeps ${c.keeps.length ? describeActions(c.keeps) : 'nothing'}`);
     if (c.gains.length) parts.push(`gets ${describeActions(c.gains)}`);
-    if (c.loses.length) parts.push(`loses ${describeActions(c.loses)} (${cause(c)})`);
+    const gone = c.loses.filter((a) => !c.viaIam.includes(a));
+    if (gone.length) parts.push(`loses ${describeActions(gone)} (${cause(c)})`);
+    if (c.viaIam.length) parts.push(`${describeActions(c.viaIam)} only if an IAM policy grants it now (${cause(c)})`);
     parts[0] = `${p.principal} ${parts[0]}`;
     const namedIn = before.statements.length ? (named.find((x) => x.principal === p.principal)?.namedIn ?? []) : [];
     entries.push({ subject: p.principal, kind: 'principal', keeps: c.keeps, loses: c.loses, gains: c.gains, statements: [...new Set([...namedIn, ...c.from])].filter((i) => replaced.has(i)), text: parts.join('; ') });
