@@ -8,7 +8,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { expandAction, kmsActions, type Capability } from '../../server/src/core/catalog/catalog';
 import { analyzeIac, classify } from '../../server/src/core/embed/index';
@@ -128,4 +128,3 @@ test('the rewrite of every real-world corpus policy keeps its service paths, add
   }
   assert.ok(rewritten >= 30 && awsDefault >= 10 && pathsKept >= 20, `rewritten ${rewritten}, AWS-default ${awsDefault}, service paths kept ${pathsKept}: the corpus was read`);
 });
-void dirname;

@@ -208,7 +208,6 @@ export function planRewrite(policy: PolicyDocument, assignment: Assignment, opti
   const kept = paths.filter((p) => !isDropped(p));
   const dropped = paths.filter(isDropped);
   const keptIndexes = new Set(kept.map((k) => k.index));
-  void dead;
   const replaced = policy.statements.map((s) => s.index).filter((i) => !keptIndexes.has(i));
   const order = keyOrder(policy);
   const generated = leastPrivilegeStatements(assignment, options, survivingSids(policy, new Set(replaced)), viaExemption(kept)).map((s) => reorder(s, order));

@@ -55,7 +55,7 @@ function shortActions(s: Statement): string[] {
 }
 
 /** What kind of kept path a statement is, or undefined when the rewrite replaces it. */
-export function keptPathOf(s: Statement, accountHint?: string): KeptPath | undefined {
+export function keptPathOf(s: Statement): KeptPath | undefined {
   const effect = s.effect?.value;
   const base = { index: s.index, sid: s.sid?.value, actions: shortActions(s) };
   if (effect === 'Deny') return isDenyEveryoneElse(s) ? undefined : { ...base, kind: 'guardrail', services: [], label: `Deny ${s.sid?.value ? `"${s.sid.value}"` : `statement ${s.index}`}` };
@@ -81,7 +81,6 @@ export function keptPathOf(s: Statement, accountHint?: string): KeptPath | undef
       return { ...base, kind: 'service-limited', services: [], label: `AWS services${what.length ? ` (${what.join('; ')})` : ''}` };
     }
   }
-  void accountHint;
   return undefined;
 }
 
