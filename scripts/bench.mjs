@@ -41,7 +41,7 @@ const peer = require('vscode-json-languageservice');
 const { Workspace } = require(join(OUT, 'service', 'workspace.js'));
 const { parsePolicy } = require(join(OUT, 'core', 'policy', 'parse.js'));
 const { runRules } = require(join(OUT, 'core', 'rules', 'index.js'));
-const { rewriteEdits } = require(join(OUT, 'core', 'rewrite', 'leastPrivilege.js'));
+const { leastPrivilegeRewrite } = require(join(OUT, 'core', 'rewrite', 'leastPrivilege.js'));
 const { suggestAssignment, toAssignment } = require(join(OUT, 'core', 'rewrite', 'suggest.js'));
 
 // ---- documents ----------------------------------------------------------------------------------
@@ -177,20 +177,20 @@ async function inProcess() {
       row(sec, name, { value: s, budget: completion ? { max: 2, on: 'p95', text: 'p95 <= 2 ms' } : { max: 1, on: 'p95', text: 'p95 <= 1 ms' } });
     }
 
-    // The least-privilege rewrite on a fresh parse: suggestion (effective access) + edits.
+    // The least-privilege rewrite on a fresh parse: suggestion (effective access) + edits + summary (the code action's work).
     try {
       const rewrite = await measureTimed(
         () => {
           const p = parsePolicy(d.text);
           const t0 = performance.now();
-          rewriteEdits(p, toAssignment(suggestAssignment(p)), { style: 'key-policy-only' });
+          leastPrivilegeRewrite(p, toAssignment(suggestAssignment(p)), { style: 'key-policy-only' });
           return performance.now() - t0;
         },
         big ? { warmup: 1, runs: scale(10), minRuns: QUICK ? 2 : 5, maxMs: 30000 } : { warmup: 10, runs: scale(100), maxMs: 6000 },
       );
-      row(sec, 'rewrite: suggestAssignment + rewriteEdits (cold)', { value: rewrite, budget: d.id === '32k' ? { max: 20, on: 'median', text: '<= 20 ms' } : undefined });
+      row(sec, 'rewrite: suggestAssignment + leastPrivilegeRewrite with summary (cold)', { value: rewrite, budget: d.id === '32k' ? { max: 20, on: 'median', text: '<= 20 ms' } : undefined });
     } catch (e) {
-      row(sec, 'rewrite: suggestAssignment + rewriteEdits (cold)', { na: `error: ${String(e.message ?? e).slice(0, 60)}` });
+      row(sec, 'rewrite: suggestAssignment + leastPrivilegeRewrite with summary (cold)', { na: `error: ${String(e.message ?? e).slice(0, 60)}` });
     }
   }
 

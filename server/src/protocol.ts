@@ -44,10 +44,24 @@ export interface Suggestion {
   readonly reason: string;
 }
 
+/** A path by or through AWS services the rewrite keeps unless the user drops it (core/rewrite/paths.ts `KeptKind`). */
+export interface ServicePath {
+  /** What to pass in `dropServices` to drop it: its Sid, else its first service, else its statement number. */
+  readonly id: string;
+  readonly kind: 'service' | 'service-limited' | 'via-service' | 'aws-resource-grant' | 'guardrail';
+  readonly label: string;
+  readonly sid?: string;
+  readonly actions: readonly string[];
+}
+
 export interface SuggestResult {
   readonly principals: readonly Suggestion[];
   readonly style: RewriteStyle;
   readonly capabilities: readonly Capability[];
+  /** Paths by and through AWS services the rewrite keeps (pre-checked in the quick pick). */
+  readonly servicePaths: readonly ServicePath[];
+  /** The key's account root, when the policy says (for the ARNs a user types in). */
+  readonly accountRoot?: string;
 }
 
 export interface ApplyArgs {
@@ -56,6 +70,10 @@ export interface ApplyArgs {
   readonly style?: RewriteStyle;
   readonly principalForm?: PrincipalFormName;
   readonly assignment: readonly { principal: string; capabilities: readonly string[] }[];
+  /** Kept paths to drop all the same (their Sids, services or kms:ViaService values), as `kms-policy fix --drop-service`. */
+  readonly dropServices?: readonly string[];
+  /** Compute the edit and its summary, apply nothing (the client shows the summary first). */
+  readonly dryRun?: boolean;
 }
 
 export interface UriArgs {
@@ -67,4 +85,6 @@ export interface CommandResult {
   readonly applied: boolean;
   readonly uri?: string;
   readonly message?: string;
+  /** `applyLeastPrivilege`: each principal and path, with what it keeps and what it loses. */
+  readonly summary?: readonly string[];
 }

@@ -301,8 +301,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       void connection.window.showErrorMessage(message);
       return { applied: false, message };
     }
+    if (args?.dryRun) return { applied: false, summary: result.summary };
     const applied = await connection.workspace.applyEdit({ label: 'Rewrite to least privilege', edit: result.edit });
-    return { applied: applied.applied, message: applied.failureReason };
+    return { applied: applied.applied, message: applied.failureReason, summary: result.summary };
   });
 
   documents.listen(connection);

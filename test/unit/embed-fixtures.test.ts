@@ -250,7 +250,7 @@ describe('IaC least-privilege rewrite, in the host syntax, checked by re-parsing
       const rewritten = policies(after).find((p) => p.embedded!.span.start <= at + 40 && at <= p.embedded!.span.end + 40)!;
       assert.ok(rewritten, 'the policy is still found');
       const announced = Object.fromEntries(
-        title.replace(/^.*?: /, '').split('; ').map((part) => {
+        title.replace(/^.*?: /, '').replace(/ — .*$/, '').split('; ').map((part) => {
           const [who, caps] = part.split(' → ');
           return [who, caps.split(', ').sort()];
         }),

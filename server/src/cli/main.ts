@@ -51,8 +51,14 @@ Options:
                              suggestion from what each principal holds and its name is used
   --resource <name>          in a template or Terraform file, only the key policy of this resource
                              (a logical id, or aws_kms_key.name); needed with --assign when there are several
+  --drop-service <sid|service>              drop a kept path by and through AWS services (a statement
+                             for a service principal, "*" limited to services, a kms:ViaService path,
+                             grants for AWS resources), by its Sid or service (repeatable); they are
+                             kept as written otherwise
   --write                    write the result back to the file
   -h, --help                 show this help
+
+The summary of what each principal and path keeps and loses goes to stderr.
 `;
 
 const GENERATE_USAGE = `Usage: kms-policy generate <spec> [options]
@@ -307,6 +313,7 @@ function fix(args: readonly string[]): number {
         'principal-form': { type: 'string', default: 'k9' },
         assign: { type: 'string', multiple: true, default: [] },
         resource: { type: 'string' },
+        'drop-service': { type: 'string', multiple: true, default: [] },
         write: { type: 'boolean', default: false },
       },
     });
@@ -334,6 +341,7 @@ function fix(args: readonly string[]): number {
     principalForm: v['principal-form'] as PrincipalForm,
     assigned: assigned as Exclude<typeof assigned, { error: string }>,
     resource: v.resource,
+    dropServices: v['drop-service'] ?? [],
     note: (line) => process.stderr.write(line + '\n'),
   });
   if ('error' in result) {

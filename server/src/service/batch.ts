@@ -12,7 +12,7 @@ import { lineIndex } from '../core/policy/lines';
 import { ruleRow, RULE_TABLE, type RuleRow } from '../core/registry';
 import { accountRootOf } from '../core/rewrite/account';
 import { apply, type Edit } from '../core/rewrite/edits';
-import { LockoutError, rewriteEdits, STYLES, type Assignment, type Style } from '../core/rewrite/leastPrivilege';
+import { leastPrivilegeRewrite, LockoutError, RootOnlyError, STYLES, type Assignment, type Style } from '../core/rewrite/leastPrivilege';
 import { quickFixes } from '../core/rewrite/quickFixes';
 import type { PrincipalForm } from '../core/rewrite/statements';
 import { suggestAssignment, toAssignment } from '../core/rewrite/suggest';
@@ -71,7 +71,9 @@ export interface FixOptions {
   readonly principalForm: PrincipalForm;
   readonly assigned?: Assignment;
   readonly resource?: string;
-  /** A line for the user (the suggestion used when no assignment is given). */
+  /** Kept paths by and through AWS services to drop all the same, by Sid or service (`--drop-service`). */
+  readonly dropServices?: readonly string[];
+  /** A line for the user (the suggestion used when no assignment is given, and the rewrite's summary). */
   readonly note: (line: string) => void;
 }
 
@@ -83,15 +85,23 @@ export type FixResult = { readonly text: string } | { readonly error: string; re
  * Terraform file, every key policy in it (or the one `resource` names), edited in its syntax.
  */
 export function fixText(uri: string, original: string, o: FixOptions): FixResult {
-  // The rewrite of one policy given as JSON (a policy file, or one in a template, see hostEdits).
+  // The rewrite of one policy (a policy file, or one in a template, edited in its host's syntax),
+  // with the summary of what each principal and path keeps and loses.
   const leastPrivilege = (policy: PolicyDocument, label: string, show = (s: string) => s): Edit[] => {
     let assignment = o.assigned;
     if (!assignment) {
       const suggestions = suggestAssignment(policy);
+      if (suggestions.length === 0) throw new NoPrincipalError(policy, show);
       for (const s of suggestions) o.note(show(`${label}${s.principal}: ${s.suggested.join(', ') || '(nothing)'}  (${s.reason})`));
       assignment = toAssignment(suggestions);
     }
-    return rewriteEdits(policy, assignment, { style: o.style, principalForm: o.principalForm, accountRoot: accountRootOf(policy, [...assignment.keys()]) });
+    const result = leastPrivilegeRewrite(policy, assignment, { style: o.style, principalForm: o.principalForm, dropServices: o.dropServices ?? [], accountRoot: accountRootOf(policy, [...assignment.keys()]) });
+    if (result.plan.unmatchedDrops.length) {
+      const paths = [...result.plan.kept, ...result.plan.dropped].map((k) => k.sid ?? k.services.join(', ') ?? k.label);
+      throw new UsageError(`--drop-service ${result.plan.unmatchedDrops.join(', ')}: no kept path by that Sid or service${paths.length ? ` (kept: ${paths.join('; ')})` : ''}`);
+    }
+    for (const line of result.summary.lines) o.note(show(`${label}${line}`));
+    return result.edits;
   };
   const parsed = parseDocument(uri, original);
   try {
@@ -105,7 +115,8 @@ export function fixText(uri: string, original: string, o: FixOptions): FixResult
       if (o.assigned && found.filter(selected).length > 1) return { error: `--assign applies to one key policy; name it with --resource (found: ${names.join(', ')})`, exit: 2, usage: true };
       if (o.leastPrivilege) {
         const targets = found.filter(selected);
-        return { text: apply(original, targets.flatMap((p) => hostEdits(p, (json) => leastPrivilege(json, targets.length > 1 ? `${p.embedded!.resource}: ` : '', (s) => displayMessage(p, s))))) };
+        // The rewrite edits the host itself, so kept statements stay exactly as written (intrinsics, ${var.x}).
+        return { text: apply(original, targets.flatMap((p) => leastPrivilege(p, targets.length > 1 ? `${p.embedded!.resource}: ` : '', (s) => displayMessage(p, s)))) };
       }
       // The first pass reads the analysis above; later ones, the text the passes before wrote.
       const policiesOf = (current: string) => {
@@ -126,8 +137,29 @@ export function fixText(uri: string, original: string, o: FixOptions): FixResult
       }),
     };
   } catch (e) {
-    if (!(e instanceof LockoutError)) throw e;
+    if (e instanceof UsageError) return { error: e.message, exit: 2, usage: true };
+    if (!(e instanceof LockoutError || e instanceof RootOnlyError || e instanceof NoPrincipalError)) throw e;
     return { error: e.message, exit: 1 };
+  }
+}
+
+class UsageError extends Error {}
+
+/**
+ * An AWS-default policy (no role or user besides the account root): nothing to suggest an
+ * assignment from, so the refusal names the way forward.
+ */
+class NoPrincipalError extends Error {
+  constructor(policy: PolicyDocument, show: (s: string) => string) {
+    const root = accountRootOf(policy);
+    const account = root ? /::(\d{12}):root$/.exec(root)?.[1] : undefined;
+    const role = `arn:aws:iam::${account && account !== '000000000000' ? account : '<account>'}:role/<name>`;
+    super(
+      show(
+        `no role or user to give the key to: this policy names only the account root (and AWS services), so the rewrite cannot suggest who administers and uses the key. ` +
+          `Name them: --assign ${role}=administer-resource,read-config (and, for example, --assign <app role ARN>=read-data,write-data).`,
+      ),
+    );
   }
 }
 

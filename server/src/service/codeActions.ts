@@ -34,18 +34,9 @@ function wants(only: string[] | undefined, kind: string): boolean {
 }
 
 export function doCodeActions(document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument, options: CodeActionOptions): CodeAction[] {
-  const actions: CodeAction[] = [];
-  // Code actions are asked for at every cursor move. Like the access rules, the rewrite (effective
-  // access of every principal) is not offered far over the AWS size limit: 600 ms and 54 MB on 1 MB.
-  const rewritable = accessAnalyzable(policy) && !options.governed;
-  let rewriteFix = false;
+  // A policy a domain spec governs is rewritten from its spec (the spec's own action), not from a suggestion.
+  const actions: CodeAction[] = options.governed ? [] : rewriteCodeActions(document, context, policy, options);
   if (wants(context.only, CodeActionKind.QuickFix)) {
-    const broad = context.diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string' && REWRITE_ON.has(d.code));
-    if (broad.length && rewritable) {
-      const fixes = rewriteActions(document, policy, options.rewrite, options.interactive, broad, CodeActionKind.QuickFix);
-      rewriteFix = fixes.length > 0;
-      actions.push(...fixes);
-    }
     for (const d of context.diagnostics) {
       if (d.source !== SOURCE || typeof d.code !== 'string') continue;
       const span = { start: document.offsetAt(d.range.start), end: document.offsetAt(d.range.end) };
@@ -55,13 +46,26 @@ export function doCodeActions(document: TextDocument, range: Range, context: Cod
     }
   }
   if (wants(context.only, CodeActionKind.RefactorRewrite)) {
-    if (rewritable && !rewriteFix) {
-      actions.push(...rewriteActions(document, policy, options.rewrite, options.interactive, [], CodeActionKind.RefactorRewrite));
-    }
     const offset = document.offsetAt(range.start);
     for (const fix of [expandWildcard(policy, offset), collapseToWildcard(policy, offset)]) {
       if (fix) actions.push(toAction(document, fix, CodeActionKind.RefactorRewrite));
     }
   }
   return actions;
+}
+
+/**
+ * The least-privilege rewrite as code actions: a quick fix of the broad-access diagnostics, else a
+ * refactoring. Works on a policy inside IaC too (edits in the host's syntax, kept statements as written).
+ */
+export function rewriteCodeActions(document: TextDocument, context: CodeActionContext, policy: PolicyDocument, options: CodeActionOptions): CodeAction[] {
+  // Code actions are asked for at every cursor move. Like the access rules, the rewrite (effective
+  // access of every principal) is not offered far over the AWS size limit: 600 ms and 54 MB on 1 MB.
+  if (!accessAnalyzable(policy)) return [];
+  if (wants(context.only, CodeActionKind.QuickFix)) {
+    const broad = context.diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string' && REWRITE_ON.has(d.code));
+    if (broad.length) return rewriteActions(document, policy, options.rewrite, options.interactive, broad, CodeActionKind.QuickFix);
+  }
+  if (wants(context.only, CodeActionKind.RefactorRewrite)) return rewriteActions(document, policy, options.rewrite, options.interactive, [], CodeActionKind.RefactorRewrite);
+  return [];
 }

@@ -270,13 +270,21 @@ function k9Completion(document: TextDocument, offset: number, module: K9Module):
 export type CodeActionRunner = (document: TextDocument, range: Range, context: CodeActionContext, policy: PolicyDocument) => CodeAction[];
 
 /** Quick fixes and refactorings of the policy at the range, with their edits in the host's syntax. */
-export function iacCodeActions(document: TextDocument, r: Range, context: CodeActionContext, host: IacFile, run: CodeActionRunner): CodeAction[] {
+export function iacCodeActions(document: TextDocument, r: Range, context: CodeActionContext, host: IacFile, run: CodeActionRunner, rewrite?: CodeActionRunner): CodeAction[] {
   const iac = iacOf(host);
   const offset = document.offsetAt(r.start);
   const policy = policyAt(iac, offset) ?? iac.policies.find((p) => context.diagnostics.some((d) => within(p, document.offsetAt(d.range.start))));
   if (!policy?.embedded) return [];
   const diagnostics = context.diagnostics.filter((d) => within(policy, document.offsetAt(d.range.start)));
-  const form = policy.embedded.form;
+  // The rewrite edits the host itself (kept statements stay exactly as written); the other fixes run on JSON.
+  const rewritten = rewrite ? rewrite(document, r, { ...context, diagnostics }, policy).filter((a) => !a.command) : [];
+  return [...rewritten, ...iacFixes(document, r, context, policy, diagnostics, rewrite ? (d, x, c, p) => run(d, x, c, p).filter((a) => !a.title.startsWith(REWRITE_TITLE)) : run)];
+}
+
+const REWRITE_TITLE = 'Rewrite to least privilege';
+
+function iacFixes(document: TextDocument, r: Range, context: CodeActionContext, policy: PolicyDocument, diagnostics: Diagnostic[], run: CodeActionRunner): CodeAction[] {
+  const form = policy.embedded!.form;
   const uri = document.uri;
   if (form === 'json' || form === 'heredoc-json') {
     return run(document, r, { ...context, diagnostics }, policy)

@@ -23,7 +23,7 @@ import { compileFileGlobs, type Matcher } from '../core/policy/recognize';
 import { ruleSteps, type Finding, type SeveritySetting } from '../core/rules/index';
 import { sortFindings } from '../core/rules/severity';
 import type { ApplyArgs, SuggestResult } from '../protocol';
-import { doCodeActions } from './codeActions';
+import { doCodeActions, rewriteCodeActions } from './codeActions';
 import { doComplete } from './completion';
 import { toDiagnostic, type AnyFinding, type DiagnosticContext } from './diagnostics';
 import { DomainWorkspace, type FileChange } from './domainWorkspace';
@@ -522,7 +522,12 @@ export class Workspace {
   }
 
   private iacCodeActions(document: TextDocument, range: Range, context: CodeActionContext, file: IacFile, options: (policy: PolicyDocument) => Parameters<typeof doCodeActions>[4]): CodeAction[] {
-    const own = iacCodeActions(document, range, context, file, (d, r, c, p) => doCodeActions(d, r, c, p, options(p)));
+    // The rewrite edits the host itself, keeping the statements it keeps exactly as written (no interactive variant: the quick pick edits JSON policies).
+    const rewrite = (d: TextDocument, _r: Range, c: CodeActionContext, p: PolicyDocument) => {
+      const o = options(p);
+      return o.governed ? [] : rewriteCodeActions(d, c, p, { ...o, interactive: false });
+    };
+    const own = iacCodeActions(document, range, context, file, (d, r, c, p) => doCodeActions(d, r, c, p, options(p)), rewrite);
     // Drift fixes and the spec's rewrite, in the template's syntax, for the policy at the range.
     const offset = document.offsetAt(range.start);
     const policy = policyAt(file.iac, offset) ?? file.iac.policies.find((p) => context.diagnostics.some((d) => within(p, document.offsetAt(d.range.start))));
@@ -537,8 +542,8 @@ export class Workspace {
     return file?.kind === 'policy' ? suggest(file.policy, this.current.leastPrivilege) : null;
   }
 
-  /** `kmsPolicy.applyLeastPrivilege`: the edit, or why not. */
-  applyLeastPrivilege(args: ApplyArgs): { edit: WorkspaceEdit } | { error: string } | undefined {
+  /** `kmsPolicy.applyLeastPrivilege`: the edit and the summary of what it keeps and takes away, or why not. */
+  applyLeastPrivilege(args: ApplyArgs): { edit: WorkspaceEdit; summary: readonly string[] } | { error: string } | undefined {
     const served = this.served(args.uri);
     if (served?.file?.kind !== 'policy') return undefined; // no open key policy for that URI
     return applyLeastPrivilege(served.document, served.file.policy, args, this.current.leastPrivilege);

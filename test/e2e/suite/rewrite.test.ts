@@ -46,6 +46,20 @@ async function runAcceptingQuickPicks(command: string, document: vscode.TextDocu
   return accepted;
 }
 
+/** Like runAcceptingQuickPicks, and returns what the command returned. */
+async function runAccepting<T>(command: string, document: vscode.TextDocument, timeoutMs = 20_000): Promise<T> {
+  const before = document.version;
+  let done = false;
+  const running = Promise.resolve(vscode.commands.executeCommand<T>(command)).finally(() => (done = true));
+  const deadline = Date.now() + timeoutMs;
+  while (document.version === before && !done) {
+    assert.ok(Date.now() < deadline, `${command}: the document did not change within ${timeoutMs} ms`);
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return running;
+}
+
 suite('least-privilege rewrite', () => {
   suiteSetup(serverReady);
   teardown(revertAndCloseAll);
@@ -92,5 +106,32 @@ suite('least-privilege rewrite', () => {
     const version = editor.document.version;
     await waitForDiagnostics(editor.document.uri, (x) => editor.document.version === version && x.length === 0, 'no diagnostics from us after the interactive rewrite');
     assert.deepEqual(ourDiagnostics(editor.document.uri), []);
+  });
+
+  test('the quick pick lists the AWS service paths pre-checked; accepted as shown, the rewrite keeps them as written', async () => {
+    const editor = await openFixture('services.key-policy.json');
+    const document = editor.document;
+    await waitForDiagnostics(document.uri, (x) => x.some((d) => ruleId(d) === 'over-broad-grant'), 'over-broad-grant on the policy with service paths');
+    const original = document.getText();
+    const choice = await runAccepting<{ servicePaths: { label: string; picked: boolean }[]; dropped: string[]; applied: boolean; summary: string[] }>('kmsPolicy.rewriteLeastPrivilege', document);
+    assert.deepEqual(
+      choice.servicePaths,
+      [
+        { label: 'cloudtrail.amazonaws.com', picked: true },
+        { label: 'anyone in 111122223333 through ec2.us-east-1.amazonaws.com', picked: true },
+      ],
+      'both service paths shown, pre-checked',
+    );
+    assert.deepEqual(choice.dropped, []);
+    assert.equal(choice.applied, true);
+    assert.ok(choice.summary.includes('cloudtrail.amazonaws.com keeps GenerateDataKey* (statement CloudTrailEncrypt, kept)'), choice.summary.join('\n'));
+    const text = document.getText();
+    for (const sid of ['CloudTrailEncrypt', 'ViaEbs']) {
+      const start = original.lastIndexOf('{', original.indexOf(`"Sid": "${sid}"`));
+      const block = original.slice(start, original.indexOf('\n    }', start) + 6);
+      assert.ok(text.includes(block), `${sid} kept as written:\n${text}`);
+    }
+    const version = document.version;
+    await waitForDiagnostics(document.uri, (x) => document.version === version && !x.some((d) => ruleId(d) === 'over-broad-grant'), 'no over-broad-grant after the rewrite');
   });
 });

@@ -18,7 +18,8 @@ export interface Decision {
   readonly reason: string;
 }
 
-export type ContextValue = string | string[] | boolean;
+/** A value for a condition key; `null`: the key is absent from the request (no kms:ViaService: not made through a service). */
+export type ContextValue = string | string[] | boolean | null;
 
 export interface EvaluationRequest {
   /** An ARN (role, user, assumed-role session, account root), a 12-digit account id, or a service principal. */
@@ -388,13 +389,13 @@ function outcomeOf(viaAccount: boolean, c: Tri): number {
 export interface CallerState {
   readonly caller: Caller;
   readonly crossAccount: boolean;
-  readonly context: ReadonlyMap<string, readonly string[]>;
+  readonly context: ReadonlyMap<string, readonly string[] | null>;
   readonly candidates: readonly Candidate[];
   /** The values of the keys derived from the caller (see lookupFor), built once rather than per clause. */
   readonly derived: { readonly account: readonly string[] | null; readonly principalArn: readonly string[] | null; readonly isService: readonly string[] };
 }
 
-const NO_CONTEXT: ReadonlyMap<string, readonly string[]> = new Map();
+const NO_CONTEXT: ReadonlyMap<string, readonly string[] | null> = new Map();
 
 /** Callers are shared objects (parseCaller caches them), and so are their derived key values. */
 const derivedByCaller = new WeakMap<Caller, CallerState['derived']>();
@@ -411,9 +412,9 @@ function derivedValues(caller: Caller): CallerState['derived'] {
   return derived;
 }
 
-function contextMap(context: Readonly<Record<string, ContextValue>>): Map<string, readonly string[]> {
-  const ctx = new Map<string, readonly string[]>();
-  for (const [k, v] of Object.entries(context)) ctx.set(k.toLowerCase(), typeof v === 'boolean' ? [String(v)] : Array.isArray(v) ? v : [v]);
+function contextMap(context: Readonly<Record<string, ContextValue>>): Map<string, readonly string[] | null> {
+  const ctx = new Map<string, readonly string[] | null>();
+  for (const [k, v] of Object.entries(context)) ctx.set(k.toLowerCase(), v === null ? null : typeof v === 'boolean' ? [String(v)] : Array.isArray(v) ? v : [v]);
   return ctx;
 }
 
@@ -481,6 +482,7 @@ function lookupFor(state: CallerState, actionIdx: number): ContextLookup {
     // kms:GrantIsForAWSResource outside CreateGrant, ListGrants and RevokeGrant).
     if (actionIdx >= 0 && key.startsWith('kms:') && keySupport(key)[actionIdx] === 0) return null;
     const given = context.get(key);
+    if (given === null) return null; // said to be absent
     switch (key) {
       case 'kms:grantisforawsresource':
         return actionIdx >= 0 ? (given ?? null) : null;
@@ -491,6 +493,12 @@ function lookupFor(state: CallerState, actionIdx: number): ContextLookup {
         return given ?? derived.principalArn;
       case 'aws:principalisawsservice':
         return given ?? derived.isService;
+      case 'aws:sourceaccount':
+      case 'aws:sourcearn':
+      case 'aws:sourceorgid':
+      case 'aws:sourceorgpaths':
+        // Only in requests a service principal makes for a resource: never in an IAM principal's own.
+        return given ?? (derived.isService[0] === 'true' ? undefined : null);
       default:
         return given;
     }

@@ -55,10 +55,11 @@ export function allowStatement(
 /**
  * The DenyEveryoneElse statement: deny every KMS action to any principal whose ARN is not one
  * of `allowed`. Two carve-outs keep AWS integrations working: calls made by AWS service
- * principals themselves, and grants that S3, EBS or RDS create for an allowed principal.
+ * principals themselves, and grants that S3, EBS or RDS create for an allowed principal; `via`
+ * adds a third for calls made through the services of kept via-service paths.
  */
-export function denyEveryoneElse(allowed: readonly string[]): { [key: string]: Json } {
-  return {
+export function denyEveryoneElse(allowed: readonly string[], via?: { readonly operator: string; readonly values: readonly string[] }): { [key: string]: Json } {
+  const deny: { [key: string]: Json } = {
     Sid: 'DenyEveryoneElse',
     Effect: 'Deny',
     Principal: { AWS: '*' },
@@ -71,6 +72,30 @@ export function denyEveryoneElse(allowed: readonly string[]): { [key: string]: J
       // would switch the whole Deny off for Decrypt, Encrypt and every other action.
       Bool: { 'aws:PrincipalIsAWSService': 'false' },
       BoolIfExists: { 'kms:GrantIsForAWSResource': 'false' },
+    },
+  };
+  // Calls made through the services of kept via-service paths (kms:ViaService is only in those
+  // requests): the Allows decide them, so the Deny does not cancel the paths (docs/rewrite.md).
+  if (via?.values.length) (deny.Condition as { [key: string]: Json })[via.operator] = { 'kms:ViaService': [...via.values] };
+  return deny;
+}
+
+/**
+ * The companion of a DenyEveryoneElse that exempts calls through `services` (kept via-service
+ * paths): through those services, everyone else is still denied every action but `actions`.
+ */
+export function denyOtherActionsThrough(allowed: readonly string[], services: readonly string[], actions: readonly string[], like: boolean, suffix = ''): { [key: string]: Json } {
+  return {
+    Sid: `DenyEveryoneElseThroughServices${suffix}`,
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    NotAction: [...actions],
+    Resource: '*',
+    Condition: {
+      [hasWildcard(allowed) ? 'ArnNotLike' : 'ArnNotEquals']: { 'aws:PrincipalArn': [...allowed] },
+      Bool: { 'aws:PrincipalIsAWSService': 'false' },
+      BoolIfExists: { 'kms:GrantIsForAWSResource': 'false' },
+      [like ? 'StringLike' : 'StringEquals']: { 'kms:ViaService': [...services] },
     },
   };
 }

@@ -220,7 +220,8 @@ export const separationOfDuties: Rule = {
 
 // ---- 6. public key ---------------------------------------------------------------------------
 
-const LIMITING_KEYS = new Set(['aws:principalarn', 'aws:principalaccount', 'kms:calleraccount', 'aws:principalorgid']);
+// aws:Source* keys are only in requests an AWS service makes for a resource: "*" with one of them is a service path, not the public.
+const LIMITING_KEYS = new Set(['aws:principalarn', 'aws:principalaccount', 'kms:calleraccount', 'aws:principalorgid', 'aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'aws:sourceorgpaths']);
 
 export const publicKey: Rule = {
   id: 'public-key',

@@ -19,6 +19,8 @@ export const denyEveryoneElsePartial: Rule = {
   check(policy) {
     const out: RuleFinding[] = [];
     for (const s of denies(policy)) {
+      // A Deny scoped to calls through given services completes a DenyEveryoneElse that exempts them; it is not the one that must cover kms:*.
+      if (throughServices(s)) continue;
       if (s.notAction) {
         out.push({ span: keySpan(s, 'NotAction') ?? statementHead(s), message: `${capitalize(statementName(s))} leaves the actions in NotAction open to everyone else. Deny "kms:*".` });
         continue;
@@ -37,7 +39,22 @@ export const denyEveryoneElsePartial: Rule = {
   },
 };
 
+/** A Deny that applies only to calls made through given services (a positive kms:ViaService clause). */
+function throughServices(s: Statement): boolean {
+  return (s.condition?.clauses ?? []).some((c) => c.key.value.toLowerCase() === 'kms:viaservice' && parseOperator(c.operator.value)?.base.negated === false);
+}
+
 const MAX_DEAD_GRANTS = 10;
+
+/** An Allow that only works for grants for AWS resources or through an AWS service. */
+function isServicePath(s: Statement | undefined): boolean {
+  if (s?.effect?.value !== 'Allow') return false;
+  return (s.condition?.clauses ?? []).some((c) => {
+    const k = c.key.value.toLowerCase();
+    const positive = parseOperator(c.operator.value)?.base.negated === false;
+    return positive && (k === 'kms:viaservice' || (k === 'kms:grantisforawsresource' && c.values.items.some((v) => v.value.toLowerCase() === 'true')));
+  });
+}
 
 export const denyEveryoneElseDeadGrant: Rule = {
   id: 'deny-everyone-else-dead-grant',
@@ -65,6 +82,9 @@ export const denyEveryoneElseDeadGrant: Rule = {
         const deadWith = (level: 'allowed' | 'via-iam') => deniedHere.filter((a) => before.get(a.fullName)!.result === level);
         // Report direct grants first: they are what the author wrote for this principal.
         const direct = deadWith('allowed');
+        // A principal named only in a path the carve-outs let through (grants for AWS resources, a
+        // kms:ViaService path) is not expected to get IAM-granted access: denying that is the point.
+        if (direct.length === 0 && now.namedIn.every((i) => isServicePath(policy.statements.find((s) => s.index === i)))) continue;
         const dead = direct.length ? direct : deadWith('via-iam');
         if (dead.length === 0) continue;
         const p = { principal: now.principal };

@@ -25,7 +25,7 @@ export const GRANTS_SID = 'AllowRestrictedGrantsForAWSResources';
 const DATA_CAPABILITIES: readonly Capability[] = ['read-data', 'write-data'];
 
 export function leastPrivilegeOptions(r: ResolvedSpec): LeastPrivilegeOptions {
-  return { style: r.style, principalForm: r.principalForm, accountRoot: r.accountRoot };
+  return { style: r.style, principalForm: r.principalForm, accountRoot: r.accountRoot, keepPaths: false };
 }
 
 /** Whether the spec needs more than the rewrite's generator gives. */
