@@ -80,6 +80,12 @@ const CASES: Case[] = [
   ['json-syntax', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", ⟦"Effect"⟧: "Deny"}]}', /Duplicate key "Effect"/],
   ['json-syntax', '⟦[1]⟧', /must be a JSON object/],
   ['json-syntax', '{"Version": ⟦}⟧', /Invalid JSON: value expected/],
+  ['json-syntax', P(plainRoot, adminCi) + '\n', ],
+  ['json-syntax', `{"Version": "2012-10-17", "Statement": [${adminCi} ⟦%{ for r in readers }⟧ ,{"Sid": "\${r}"} %{ endfor }]}`, /template, not JSON: %\{ for r in readers \}/],
+  // partial-analysis
+  ['partial-analysis', P(plainRoot, adminCi)],
+  ['partial-analysis', `{"Version": "2012-10-17", "Statement": [${adminCi} ⟦%{ for r in readers } ,{"Sid": "\${r}"} %{ endfor }]⟧}`, /Not evaluated: the statements from the template directive %\{ for r in readers \} on/],
+  ['partial-analysis', `{"Version": "2012-10-17", "Statement": [${adminCi}, {"Sid": "Broken" "Effect": "Allow", "Action": ⟦kms:Decrypt}]⟧}`, /Not evaluated: the statements from the first syntax error on/],
   // policy-too-large
   ['policy-too-large', S(OK)],
   ['policy-too-large', `⟦{"Version": "2012-10-17",⟧\n"Id": "${'x'.repeat(33000)}", "Statement": []}`, /over 32768 bytes/],
@@ -125,6 +131,8 @@ const CASES: Case[] = [
   ['malformed-principal', '{"Statement": [{"Effect": "Allow", "Principal": ⟦"arn:aws:iam::111122223333:root"⟧, "Action": "kms:Decrypt", "Resource": "*"}]}', /bare principal string must be "\*"/],
   ['malformed-principal', S(`${OK}, "Condition": {"StringEquals": {"aws:PrincipalAccount": ⟦"12345"⟧}}`), /not a 12-digit AWS account id/],
   ['malformed-principal', S(`${OK}, "Condition": {"ArnEquals": {"aws:PrincipalArn": ⟦"role/ci"⟧}}`), /not an ARN/],
+  ['malformed-principal', '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::${account_id}:root", "<ADMIN_ROLE_ARN>", "arn:${partition}:iam::#{AWS::AccountId}:role/x", "arn:aws:iam::{{acct}}:user/${name}"], "Service": "logs.${region}.amazonaws.com"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "<ACCOUNT_ID>", "aws:SourceAccount": "${self:custom.accountId}"}}}]}'],
+  ['malformed-principal', '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ⟦"arn:aws:iam:us-east-1:${account_id}:role/x"⟧}, "Action": "kms:Decrypt", "Resource": "*"}]}', /IAM ARNs have no region/],
   // unknown-action
   ['unknown-action', S('"Action": ["kms:Decrypt", "kms:GenerateDataKey*", "s3:GetObject"], "Resource": "*"')],
   ['unknown-action', S('"Action": ⟦"kms:Decrpyt"⟧, "Resource": "*"'), /Did you mean "kms:Decrypt"\?/],

@@ -20,6 +20,7 @@ import {
   type Decision,
   type EvaluateOptions,
 } from './evaluate';
+import { hasPolicyVariable, isAccountPlaceholder, isPlaceholder } from '../policy/placeholder';
 import { ACCOUNT_ID, rootArn, type PrincipalKind } from './principal';
 
 /**
@@ -244,18 +245,18 @@ function listPrincipals(policy: PolicyDocument, ownAccounts: ReadonlySet<string>
   };
   forEachPrincipalValue(policy, (value, statement, type) => {
     const v = value.trim();
-    if (v === '*' || v === '' || v.includes('${')) return;
+    if (v === '*' || v === '' || hasPolicyVariable(v)) return;
     if (type === 'Service') {
       if (add(v, 'named', statement)) mention(v);
       return;
     }
     const arnType = type === 'AWS' || type === 'aws:principalarn';
     if (!arnType && type !== 'aws:principalaccount' && type !== 'kms:calleraccount') return;
-    if (ACCOUNT_ID.test(v)) {
-      // An account id stands for its root user.
+    if (ACCOUNT_ID.test(v) || (isPlaceholder(v) && (!arnType || isAccountPlaceholder(v)))) {
+      // An account id (or an account placeholder) stands for its root user.
       add(rootArn(v), 'named', statement);
       mentioned.add(v);
-    } else if (arnType && v.startsWith('arn:')) {
+    } else if (arnType && (v.startsWith('arn:') || isPlaceholder(v))) {
       if (add(v, 'named', statement)) mention(v);
     }
   });

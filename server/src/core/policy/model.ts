@@ -93,6 +93,18 @@ export interface DuplicateKey {
   readonly first: Span;
 }
 
+/**
+ * A part of the policy the analysis could not read or resolve: statements after a syntax error,
+ * a Terraform `dynamic` block or `concat(var.x)`, a CloudFormation `Fn::ImportValue`... Unknown is
+ * not absent: while a policy has one, findings that claim something is missing (lockout, no
+ * DenyEveryoneElse) are not reported, and one info finding names what was not evaluated.
+ */
+export interface UnknownPart {
+  readonly span: Span;
+  /** What it is, as written or described: `dynamic "statement"`, `concat(..., var.extra)`. */
+  readonly what: string;
+}
+
 export interface PolicyDocument {
   readonly text: string;
   /**
@@ -114,6 +126,10 @@ export interface PolicyDocument {
   /** Span of the Statement value, if present. */
   readonly statementSpan?: Span;
   readonly statements: readonly Statement[];
+  /** Parts not analyzed (see UnknownPart); absent when the whole policy is known. */
+  readonly unknown?: readonly UnknownPart[];
+  /** Set when the text is a template (`%{ for ... }` outside strings where JSON is expected): the directive that makes it one. */
+  readonly templateDirective?: { readonly span: Span; readonly text: string };
   /** Set for a policy found inside an IaC file: spans are offsets in that file (see core/embed). */
   readonly embedded?: EmbeddedInfo;
   /** Set for a whole IaC file (CloudFormation, Terraform): the policies in it. The other fields are then empty. */

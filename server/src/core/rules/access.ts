@@ -1,15 +1,17 @@
 /** Rules about who can do what, decided by the evaluator (the one source of truth for access). */
 import { actionsOfCapability, capabilitiesOf, expandAction, findAction, isWildcard, type Capability, type KmsAction } from '../catalog/catalog';
-import { holds, iamDelegations, whoCan, type PrincipalAccess } from '../evaluate/index';
+import { holds, iamDelegations, parseCaller, whoCan, type PrincipalAccess } from '../evaluate/index';
+import { hasPlaceholder } from '../policy/placeholder';
 import type { PolicyDocument, ScalarValue, Statement } from '../policy/model';
 import { parseOperator } from '../policy/operators';
+import { partlyKnown } from './partialAnalysis';
 import type { Rule, RuleFinding } from './types';
 import { capitalize, isAllow, isDeny, keySpan, statementHead, statementName, stringItems } from './util';
 
-const ROOT_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
-
+/** The account whose root a principal value names (`arn:aws:iam::ACCOUNT:root`, an account id, or either with a placeholder for the account). */
 function rootAccount(value: string): string | undefined {
-  return ROOT_ARN.exec(value)?.[1] ?? (/^\d{12}$/.test(value) ? value : undefined);
+  const caller = parseCaller(value);
+  return caller.kind === 'root' && (caller.principal.startsWith('arn:aws') || hasPlaceholder(caller.principal)) ? caller.account : undefined;
 }
 
 /** The principal values of a statement (Principal entries and principal-naming condition values). */
@@ -29,7 +31,7 @@ function principalMentions(s: Statement): ScalarValue[] {
 /** Where a principal is written in a statement, for a precise range. */
 function mentionOf(s: Statement, principal: string): ScalarValue | undefined {
   const account = rootAccount(principal);
-  return principalMentions(s).find((v) => v.value.toLowerCase() === principal.toLowerCase() || (account !== undefined && v.value === account));
+  return principalMentions(s).find((v) => v.value.toLowerCase() === principal.toLowerCase() || (account !== undefined && rootAccount(v.value) === account));
 }
 
 function firstMention(policy: PolicyDocument, p: PrincipalAccess): { span: { start: number; end: number }; statement: Statement } | undefined {
@@ -94,6 +96,8 @@ export const missingDenyEveryoneElse: Rule = {
   summary: 'The policy lets IAM policies (or a wide principal) grant access, and no DenyEveryoneElse statement limits who can use the key.',
   check(policy) {
     const out: RuleFinding[] = [];
+    // The unknown parts may hold the DenyEveryoneElse.
+    if (partlyKnown(policy)) return out;
     for (const d of iamDelegations(policy)) {
       const actions = actionsNamed(d.actions);
       if (actions.length === 0) continue;
@@ -126,7 +130,8 @@ export const lockout: Rule = {
   defaultSeverity: 'error',
   summary: 'No principal can call kms:PutKeyPolicy: the key would be locked forever.',
   check(policy, context) {
-    if (policy.statementSpan === undefined) return [];
+    // The unknown parts may name an administrator.
+    if (policy.statementSpan === undefined || partlyKnown(policy)) return [];
     const access = context.access();
     if (whoCan(access, 'kms:PutKeyPolicy').length > 0) return [];
     const maybe = whoCan(access, 'kms:PutKeyPolicy', ['conditional']);

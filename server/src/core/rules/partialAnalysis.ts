@@ -1,0 +1,31 @@
+/** Unknown is not absent: a policy with parts the analysis could not read says so, once. */
+import type { PolicyDocument } from '../policy/model';
+import type { Rule } from './types';
+
+/** Is part of the policy unknown? Then findings that claim something is missing are not reported. */
+export function partlyKnown(policy: PolicyDocument): boolean {
+  return (policy.unknown?.length ?? 0) > 0;
+}
+
+const SHOWN = 3;
+
+export const partialAnalysis: Rule = {
+  id: 'partial-analysis',
+  defaultSeverity: 'info',
+  summary: 'Part of the policy is not known here (a template, a Terraform function or dynamic block, an unresolved intrinsic): only the rest is analyzed.',
+  check(policy) {
+    const parts = policy.unknown ?? [];
+    if (parts.length === 0) return [];
+    const named = parts.slice(0, SHOWN).map((p) => p.what);
+    const more = parts.length > SHOWN ? ` and ${parts.length - SHOWN} more` : '';
+    return [
+      {
+        span: parts[0].span,
+        message:
+          `Not evaluated: ${named.join('; ')}${more}. Only the parts known here are analyzed; findings about what the policy lacks ` +
+          '(lockout, no DenyEveryoneElse) are not reported, since the unknown parts may supply it.',
+        related: parts.slice(1).map((p) => ({ span: p.span, message: `not evaluated: ${p.what}` })),
+      },
+    ];
+  },
+};

@@ -1,0 +1,96 @@
+/**
+ * Real-world patterns, each in a fixture of our own (test/fixtures/patterns): template
+ * placeholders, unresolved IaC, Fn::If branches, AWS service patterns, and saying each thing once.
+ * Each case names a file, what must be found there (rule, line, message) and what must not.
+ * Files are read through the language service, as the editor and the CLI read them.
+ */
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { getLanguageService } from '../../server/src/service/languageService';
+
+const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'patterns');
+const service = getLanguageService();
+
+/** A finding that must be there: rule id, 1-based line, and a pattern its message matches. */
+type Must = readonly [rule: string, line: number, message?: RegExp];
+/** A finding that must not be there: a rule id, or a rule id and a line, at any severity. */
+type MustNot = string | readonly [rule: string, line: number];
+
+interface Case {
+  readonly file: string;
+  readonly about: string;
+  readonly must?: readonly Must[];
+  readonly mustNot?: readonly MustNot[];
+  /** At most this many findings of a rule ('errors': of severity error). */
+  readonly max?: Readonly<Record<string, number>>;
+  /** No message may contain this. */
+  readonly neverSays?: RegExp;
+}
+
+export const CASES: readonly Case[] = [
+  // ---- 1. template placeholders ----------------------------------------------------------------
+  {
+    file: 'placeholders.key-policy.json',
+    about: 'placeholders in principals, accounts and values are symbolic: not malformed, a placeholder root is a root delegation, named as written',
+    must: [['missing-deny-everyone-else', 7, /account \$\{account_id\} grant/], ['root-delegation', 7, /account \$\{account_id\}/]],
+    mustNot: ['malformed-principal', ['over-broad-grant', 8], 'lockout'],
+  },
+  {
+    file: 'placeholder-admin-only.key-policy.json',
+    about: 'an administrator named by a placeholder keeps the key out of lockout; kms:* to it is still over-broad, named as written',
+    must: [['over-broad-grant', 8, /grants arn:aws:iam::\$\{account_id\}:user\/\$\{admin_user\} 56 actions/]],
+    mustNot: ['lockout', 'malformed-principal'],
+  },
+  {
+    file: 'placeholder-no-admin.key-policy.json',
+    about: 'placeholders do not hide a missing administrator or an ARN the template gets wrong around them',
+    must: [['lockout', 3], ['malformed-principal', 14, /IAM ARNs have no region/]],
+    max: { 'malformed-principal': 1 },
+  },
+  {
+    file: 'templatefile.key-policy.json',
+    about: 'a file with template directives gets one finding that it is a template, and no statements made from the template text',
+    must: [['json-syntax', 11, /template, not JSON: %\{ for reader in readers \}/], ['partial-analysis', 11, /Not evaluated: the statements from the template directive/]],
+    mustNot: ['lockout', 'missing-deny-everyone-else', 'empty-action', 'invalid-effect', 'missing-principal', 'wrong-type'],
+    max: { errors: 1 },
+  },
+];
+
+function diagnostics(file: string): { document: TextDocument; found: Diagnostic[] } {
+  const text = readFileSync(join(FIXTURES, file), 'utf8');
+  const languageId = file.endsWith('.tf') ? 'terraform' : file.endsWith('.json') ? 'json' : 'yaml';
+  const document = TextDocument.create(`file:///work/patterns/${file}`, languageId, 1, text);
+  const policy = service.parse(document);
+  assert.ok(service.isKeyPolicy(document, policy), `${file} is served`);
+  return { document, found: service.doValidation(document, policy) };
+}
+
+const text = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.message.value);
+const show = (d: Diagnostic) => `${d.code}@${d.range.start.line + 1} ${text(d)}`;
+
+describe('real-world patterns in our own fixtures', () => {
+  for (const c of CASES) {
+    test(`${c.file}: ${c.about}`, () => {
+      const { found } = diagnostics(c.file);
+      const line = (d: Diagnostic) => d.range.start.line + 1;
+      for (const [rule, at, message] of c.must ?? []) {
+        const hit = found.find((d) => d.code === rule && line(d) === at && (!message || message.test(text(d))));
+        assert.ok(hit, `${rule} at line ${at}${message ? ` matching ${message}` : ''}; found:\n${found.map(show).join('\n')}`);
+      }
+      for (const not of c.mustNot ?? []) {
+        const [rule, at] = typeof not === 'string' ? [not, undefined] : not;
+        const hits = found.filter((d) => d.code === rule && (at === undefined || line(d) === at));
+        assert.deepEqual(hits.map(show), [], `no ${rule}${at ? ` at line ${at}` : ''}`);
+      }
+      for (const [rule, most] of Object.entries(c.max ?? {})) {
+        const n = found.filter((d) => (rule === 'errors' ? d.severity === 1 : d.code === rule)).length;
+        assert.ok(n <= most, `at most ${most} ${rule}, got ${n}:\n${found.map(show).join('\n')}`);
+      }
+      if (c.neverSays) for (const d of found) assert.doesNotMatch(text(d), c.neverSays);
+    });
+  }
+});
