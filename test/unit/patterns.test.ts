@@ -58,6 +58,51 @@ export const CASES: readonly Case[] = [
     mustNot: ['lockout', 'missing-deny-everyone-else', 'empty-action', 'invalid-effect', 'missing-principal', 'wrong-type'],
     max: { errors: 1 },
   },
+
+  // ---- 2. unknown is not absent ----------------------------------------------------------------
+  {
+    file: 'concat.tf',
+    about: 'concat(): the literal statements are analyzed (public-key, a typo), the rest is named, and nothing is called missing',
+    must: [['public-key', 18], ['unknown-action', 19, /kms:Encrpyt/], ['partial-analysis', 22, /Not evaluated: var\.extra_statements; \[for arn in var\.readers/]],
+    mustNot: ['lockout', 'missing-deny-everyone-else'],
+  },
+  {
+    file: 'dynamic.tf',
+    about: 'a policy document built only from dynamic blocks gets the info, never silence',
+    must: [['partial-analysis', 7, /Not evaluated: source_policy_documents = var\.source_policy_documents; dynamic "statement"/]],
+    mustNot: ['lockout', 'missing-deny-everyone-else', 'invalid-version'],
+    max: { errors: 0 },
+  },
+  {
+    file: 'file-policy.tf',
+    about: 'policy = file(...) and templatefile(...) are not evaluated, and say so',
+    must: [['partial-analysis', 3, /policy = file\("\$\{path\.module\}\/key-policy\.json"\)/], ['partial-analysis', 8, /policy = templatefile\(/]],
+    max: { errors: 0, 'partial-analysis': 2 },
+  },
+  {
+    file: 'literal-no-admin.tf',
+    about: 'when every part is known, a missing administrator is still reported',
+    must: [['lockout', 7]],
+    mustNot: ['partial-analysis'],
+  },
+  {
+    file: 'list-variables.tf',
+    about: 'identifiers = var.admin_arns is a list not known here: no lockout; a literal public statement still is public',
+    must: [['partial-analysis', 13, /Not evaluated: var\.admin_arns/], ['public-key', 23]],
+    mustNot: ['lockout', 'missing-deny-everyone-else'],
+  },
+  {
+    file: 'unknown-intrinsics.template.yaml',
+    about: 'CloudFormation: !Ref to a list parameter, !FindInMap and !ImportValue are unknown; literal typos still reported',
+    must: [['partial-analysis', 21, /!Ref AdminArns; !FindInMap \[Readers, !Ref Stage, Arn\]; !ImportValue shared-app-role-arn/], ['unknown-action', 36, /kms:Dcrypt/]],
+    mustNot: ['lockout', 'missing-deny-everyone-else'],
+  },
+  {
+    file: 'unknown-intrinsics.template.json',
+    about: 'CloudFormation JSON: a Ref to a List<String> parameter and Fn::ImportValue are unknown; a literal public statement is still public',
+    must: [['partial-analysis', 14, /\{ "Ref": "AdminArns" \}; \{ "Fn::ImportValue": "shared-service" \}/], ['public-key', 21]],
+    mustNot: ['lockout', 'missing-deny-everyone-else'],
+  },
 ];
 
 function diagnostics(file: string): { document: TextDocument; found: Diagnostic[] } {

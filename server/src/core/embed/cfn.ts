@@ -29,6 +29,23 @@ export function isIntrinsicName(key: string): boolean {
 export interface CfnContext {
   /** Logical id -> resource type. */
   readonly resources: ReadonlyMap<string, string>;
+  /** Parameters whose value is a list (`CommaDelimitedList`, `List<...>`): a `!Ref` to one is a list not known here. */
+  readonly listParameters: ReadonlySet<string>;
+}
+
+/** A parameter type whose value is a list. */
+export function isListParameterType(type: string): boolean {
+  return /^(CommaDelimitedList|List<|AWS::SSM::Parameter::Value<List<)/.test(type);
+}
+
+/** Intrinsics whose value comes from outside the template (an export, a mapping, a list): not known here. */
+const UNKNOWN_INTRINSICS = new Set(['Fn::ImportValue', 'Fn::FindInMap', 'Fn::Select', 'Fn::Split', 'Fn::GetAZs', 'Fn::Cidr', 'Fn::Transform', 'Fn::ForEach']);
+
+/** Is this intrinsic a value the analysis cannot know (and so must not treat as absent)? */
+export function isUnknownIntrinsic(g: Gen, ctx: CfnContext): boolean {
+  if (g.kind !== 'fn') return false;
+  if (UNKNOWN_INTRINSICS.has(g.name)) return true;
+  return g.name === 'Ref' && g.arg.kind === 'str' && ctx.listParameters.has(g.arg.value);
 }
 
 const PSEUDO: Readonly<Record<string, SymbolMeaning>> = {

@@ -2,7 +2,7 @@
 import { parseTree, type Node, type ParseError } from 'jsonc-parser';
 import type { PolicyDocument } from '../policy/model';
 import { embeddedPolicy, oneLine, symbolicNode } from './build';
-import { CFN_KEY_TYPES, intrinsicSegments, isIntrinsicName, type CfnContext, type Gen } from './cfn';
+import { CFN_KEY_TYPES, intrinsicSegments, isIntrinsicName, isListParameterType, isUnknownIntrinsic, type CfnContext, type Gen } from './cfn';
 import { BYPASS_RULE_ID, bypassMessage } from './bypassRule';
 import { regionParser, transformTree } from './jsonRegion';
 import { Symbols } from './symbols';
@@ -40,7 +40,13 @@ export function cfnJsonDocument(text: string): IacDocument {
     const type = value(p.children?.[1], 'Type');
     if (typeof id === 'string' && type?.type === 'string') types.set(id, type.value as string);
   }
-  const ctx: CfnContext = { resources: types };
+  const listParameters = new Set<string>();
+  for (const p of value(root, 'Parameters')?.children ?? []) {
+    const name = p.children?.[0]?.value;
+    const type = value(p.children?.[1], 'Type');
+    if (typeof name === 'string' && type?.type === 'string' && isListParameterType(String(type.value))) listParameters.add(name);
+  }
+  const ctx: CfnContext = { resources: types, listParameters };
   const symbols = new Symbols();
   for (const p of resources?.children ?? []) {
     const [idNode, resource] = p.children ?? [];
@@ -66,8 +72,10 @@ export function cfnJsonDocument(text: string): IacDocument {
         const fn = intrinsicOf(n);
         if (!fn) return undefined;
         const source = text.slice(n.offset, n.offset + n.length);
-        const segments = intrinsicSegments(gen(n), ctx);
+        const g = gen(n);
+        const segments = intrinsicSegments(g, ctx);
         const written = oneLine(source);
+        if (isUnknownIntrinsic(g, ctx)) symbols.unresolved(spanOfNode(n), written);
         return symbolicNode(spanOfNode(n), segments ?? [{ sym: written, meaning: { kind: 'unknown', name: written } }], principal, written, source, symbols);
       });
     }

@@ -2,7 +2,7 @@
 import { isAlias, isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Node as YamlNode, type Pair, type Scalar, type Tags } from 'yaml';
 import type { PolicyDocument, Span } from '../policy/model';
 import { embeddedPolicy, oneLine, symbolicNode } from './build';
-import { CFN_KEY_TYPES, CFN_TAGS, intrinsicSegments, isIntrinsicName, type CfnContext, type Gen } from './cfn';
+import { CFN_KEY_TYPES, CFN_TAGS, intrinsicSegments, isIntrinsicName, isListParameterType, isUnknownIntrinsic, type CfnContext, type Gen } from './cfn';
 import { principalKey } from './jsonRegion';
 import { Symbols } from './symbols';
 import { append, makeNode, makeProperty, type TreeNode } from './tree';
@@ -41,7 +41,16 @@ export function cfnYamlDocument(text: string): IacDocument {
     const id = scalarString(pair.key);
     if (id && type) types.set(id, type);
   }
-  const ctx: CfnContext = { resources: types };
+  const listParameters = new Set<string>();
+  const parameters = isMap(doc.contents) ? doc.contents.get('Parameters', true) : undefined;
+  if (isMap(parameters)) {
+    for (const pair of parameters.items) {
+      const name = scalarString(pair.key);
+      const type = isMap(pair.value) ? scalarString(pair.value.get('Type', true)) : undefined;
+      if (name && type && isListParameterType(type)) listParameters.add(name);
+    }
+  }
+  const ctx: CfnContext = { resources: types, listParameters };
   const symbols = new Symbols();
   for (const pair of resources.items) {
     const id = scalarString(pair.key);
@@ -127,8 +136,10 @@ function convert(n: YamlNode | null | undefined, principal: boolean, text: strin
   const fn = isAlias(n) ? undefined : intrinsicOf(n);
   if (fn || isAlias(n)) {
     const source = text.slice(span.start, span.end);
-    const segments = fn ? intrinsicSegments(gen(n), ctx) : undefined;
+    const g = fn ? gen(n) : undefined;
+    const segments = g ? intrinsicSegments(g, ctx) : undefined;
     const written = oneLine(source);
+    if (g && isUnknownIntrinsic(g, ctx)) symbols.unresolved(span, written);
     return symbolicNode(span, segments ?? [{ sym: written, meaning: { kind: 'unknown', name: written } }], principal, written, source, symbols);
   }
   if (isMap(n)) {

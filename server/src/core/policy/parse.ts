@@ -252,7 +252,8 @@ export interface EmbeddedNodeInfo {
 export function policyFromTree(text: string, root: Node | undefined, syntaxErrors: ParseError[]): PolicyDocument {
   const duplicates: DuplicateKey[] = [];
   if (root) findDuplicateKeys(root, duplicates);
-  return modelOf(text, root, syntaxErrors, new Map(), duplicates);
+  const model = modelOf(text, root, syntaxErrors, new Map(), duplicates);
+  return syntaxErrors.length ? withoutInventedStatements(model) : model;
 }
 
 /** The model, from the tree and what was read while it was built (`read`: statements by Statement array node). */

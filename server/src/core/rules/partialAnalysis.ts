@@ -14,10 +14,13 @@ export const partialAnalysis: Rule = {
   defaultSeverity: 'info',
   summary: 'Part of the policy is not known here (a template, a Terraform function or dynamic block, an unresolved intrinsic): only the rest is analyzed.',
   check(policy) {
-    const parts = policy.unknown ?? [];
+    const parts = [...(policy.unknown ?? [])].sort((a, b) => a.span.start - b.span.start);
     if (parts.length === 0) return [];
-    const named = parts.slice(0, SHOWN).map((p) => p.what);
-    const more = parts.length > SHOWN ? ` and ${parts.length - SHOWN} more` : '';
+    // The same thing written many times (16 `dynamic "statement"` blocks) is named once, with its count.
+    const counts = new Map<string, number>();
+    for (const p of parts) counts.set(p.what, (counts.get(p.what) ?? 0) + 1);
+    const named = [...counts].slice(0, SHOWN).map(([what, n]) => (n > 1 ? `${n} × ${what}` : what));
+    const more = counts.size > SHOWN ? ` and ${counts.size - SHOWN} more` : '';
     return [
       {
         span: parts[0].span,
