@@ -103,6 +103,40 @@ export const CASES: readonly Case[] = [
     must: [['partial-analysis', 14, /\{ "Ref": "AdminArns" \}; \{ "Fn::ImportValue": "shared-service" \}/], ['public-key', 21]],
     mustNot: ['lockout', 'missing-deny-everyone-else'],
   },
+
+  // ---- 6. say each thing once, and say it right ------------------------------------------------
+  {
+    file: 'once-per-account.key-policy.json',
+    about: 'missing-deny-everyone-else once per delegated account, on the statement that grants the most, saying what it grants',
+    must: [
+      ['missing-deny-everyone-else', 14, /Statement "EnableIAM" lets IAM policies in account 111122223333 grant any principal there every KMS action/],
+      ['missing-deny-everyone-else', 29, /account 444455556666 grant any principal there 1 KMS action on this key \(read-data\)/],
+      ['missing-deny-everyone-else', 29, /account 777788889999/],
+      ['root-delegation', 21, /adding nothing to what statement "Describe" and statement "EnableIAM" already delegate/],
+    ],
+    mustNot: [['missing-deny-everyone-else', 7], ['missing-deny-everyone-else', 21]],
+    max: { 'missing-deny-everyone-else': 3 },
+    neverSays: /DenyEveryoneElse limits it/,
+  },
+  {
+    file: 'once-per-account.template.yaml',
+    about: 'CloudFormation (SRA style): one finding for this account on the kms:* statement, one for the log archive account',
+    must: [['missing-deny-everyone-else', 17, /account \$\{AWS::AccountId\} grant any principal there every KMS action/], ['missing-deny-everyone-else', 41, /account \$\{LogArchiveAccountId\}/]],
+    max: { 'missing-deny-everyone-else': 2 },
+    neverSays: /DenyEveryoneElse limits it/,
+  },
+  {
+    file: 'root-delegation-no-deny.key-policy.json',
+    about: 'the root-delegation info never claims a DenyEveryoneElse limits it when there is no Deny',
+    must: [['root-delegation', 14, /can grant its principals 1 KMS action/], ['root-delegation', 29, /only under conditions the evaluator cannot decide \(1 KMS action, such as kms:Encrypt\)/]],
+    neverSays: /DenyEveryoneElse limits it/,
+  },
+  {
+    file: 'deny-admin-actions.key-policy.json',
+    about: 'a Deny of actions AWS services never call needs no service carve-outs; a Deny of kms:* still does',
+    must: [['deny-everyone-else-carve-outs', 24, /also denies AWS services/]],
+    mustNot: [['deny-everyone-else-carve-outs', 13], ['deny-everyone-else-carve-outs', 14]],
+  },
 ];
 
 function diagnostics(file: string): { document: TextDocument; found: Diagnostic[] } {

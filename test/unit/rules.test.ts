@@ -42,6 +42,7 @@ const CASES: Case[] = [
   ['deny-everyone-else-dead-grant', P(plainRoot, adminCi, dataApp, denyElse([ROOT, CI]).replace(JSON.stringify([ROOT, CI]), '⟦' + JSON.stringify([ROOT, CI]) + '⟧')), /denies arn:aws:iam::111122223333:role\/app, which statement "Data" allows \(2 actions, such as kms:Decrypt\)/],
   // deny-everyone-else-carve-outs
   ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI]))],
+  ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI], '["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:Disable*"]', ''))],
   ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI], '"kms:*"', '').replace('"Condition"', '⟦⟦"Condition"⟧⟧')), /AWS services that call KMS as themselves|kms:GrantIsForAWSResource carve-out/],
   ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI], '"kms:*"', ', "Bool": {"aws:PrincipalIsAWSService": "false"}').replace('"Condition"', '⟦"Condition"⟧')), /no kms:GrantIsForAWSResource carve-out/],
   ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI], '"kms:*"', ', ⟦"Bool"⟧: {"aws:PrincipalIsAWSService": "false", "kms:GrantIsForAWSResource": "false"}')), /Use "BoolIfExists"/],

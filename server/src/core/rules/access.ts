@@ -1,6 +1,6 @@
 /** Rules about who can do what, decided by the evaluator (the one source of truth for access). */
 import { actionsOfCapability, capabilitiesOf, expandAction, findAction, isWildcard, type Capability, type KmsAction } from '../catalog/catalog';
-import { holds, iamDelegations, parseCaller, whoCan, type PrincipalAccess } from '../evaluate/index';
+import { holds, iamDelegations, parseCaller, whoCan, type IamDelegation, type PrincipalAccess } from '../evaluate/index';
 import { hasPlaceholder } from '../policy/placeholder';
 import type { PolicyDocument, ScalarValue, Statement } from '../policy/model';
 import { parseOperator } from '../policy/operators';
@@ -98,25 +98,32 @@ export const missingDenyEveryoneElse: Rule = {
     const out: RuleFinding[] = [];
     // The unknown parts may hold the DenyEveryoneElse.
     if (partlyKnown(policy)) return out;
+    const hasDeny = policy.statements.some(isDenyEveryoneElse);
+    // Once per delegated account, on the statement that grants the most (say each thing once).
     for (const d of iamDelegations(policy)) {
       const actions = actionsNamed(d.actions);
       if (actions.length === 0) continue;
+      let best: { s: Statement; granted: readonly string[] } | undefined;
       for (const index of d.statements) {
         const s = policy.statements.find((x) => x.index === index);
-        if (!s) continue;
-        const at = mentionOf(s, `arn:aws:iam::${d.account}:root`);
-        const hasDeny = policy.statements.some(isDenyEveryoneElse);
-        out.push({
-          span: at?.span ?? statementHead(s),
-          message:
-            `${capitalize(statementName(s))} lets IAM policies in account ${d.account} grant any principal there ${describeActions(actions)}. ` +
-            (hasDeny
-              ? 'The Deny statement here does not stop them. '
-              : 'Nothing denies everyone else. ') +
-            'Add a DenyEveryoneElse statement that denies kms:* to every principal but the ones this policy names, or rewrite to least privilege.',
-          data: { account: d.account },
-        });
+        const granted = d.byStatement.get(index) ?? [];
+        if (s && (!best || granted.length > best.granted.length)) best = { s, granted };
       }
+      if (!best) continue;
+      const { s, granted } = best;
+      const others = d.statements.filter((i) => i !== s.index && (d.byStatement.get(i)?.length ?? 0) > 0);
+      const alone = actionsNamed(granted);
+      const at = mentionOf(s, `arn:aws:iam::${d.account}:root`);
+      out.push({
+        span: at?.span ?? statementHead(s),
+        message:
+          `${capitalize(statementName(s))} lets IAM policies in account ${d.account} grant any principal there ${describeActions(alone.length ? alone : actions)}` +
+          (others.length && alone.length < actions.length ? ` (${describeActions(actions)} with the account's other ${others.length === 1 ? 'statement' : `${others.length} statements`})` : '') +
+          '. ' +
+          (hasDeny ? 'The Deny statement here does not stop them. ' : 'Nothing denies everyone else. ') +
+          'Add a DenyEveryoneElse statement that denies kms:* to every principal but the ones this policy names, or rewrite to least privilege.',
+        data: { account: d.account },
+      });
     }
     return out;
   },
@@ -269,18 +276,22 @@ export const rootDelegation: Rule = {
         const s = policy.statements.find((x) => x.index === index);
         const at = s && mentionOf(s, `arn:aws:iam::${d.account}:root`);
         if (!s || !at) continue;
-        const actions = actionsNamed(d.actions);
-        out.push({
-          span: at.span,
-          message: actions.length
-            ? `Delegates to IAM: any IAM policy in account ${d.account} can grant its principals ${describeActions(actions)}.`
-            : `Delegates to IAM in account ${d.account}, but DenyEveryoneElse limits it: IAM policies can only add access for the principals this policy names.`,
-        });
+        const actions = actionsNamed(d.byStatement.get(index) ?? []);
+        out.push({ span: at.span, message: actions.length ? `Delegates to IAM: any IAM policy in account ${d.account} can grant its principals ${describeActions(actions)}.` : idleDelegation(policy, d, index) });
       }
     }
     return out;
   },
 };
+
+/** Why a root delegation lets IAM grant nothing more: said only as far as the policy shows it. */
+function idleDelegation(policy: PolicyDocument, d: IamDelegation, index: number): string {
+  if (policy.statements.some(isDenyEveryoneElse)) return `Delegates to IAM in account ${d.account}, but DenyEveryoneElse limits it: IAM policies can only add access for the principals this policy names.`;
+  const others = d.statements.filter((i) => i !== index && d.byStatement.has(i)).map((i) => policy.statements.find((s) => s.index === i)).filter((s): s is Statement => s !== undefined);
+  if (others.length) return `Delegates to IAM in account ${d.account}, adding nothing to what ${others.map(statementName).join(' and ')} already ${others.length === 1 ? 'delegates' : 'delegate'} there (${describeActions(actionsNamed(d.actions))}).`;
+  if (d.conditionalActions.length) return `Delegates to IAM in account ${d.account} only under conditions the evaluator cannot decide (${d.conditionalActions.length} KMS action${d.conditionalActions.length === 1 ? '' : 's'}, such as ${d.conditionalActions[0]}).`;
+  return `Delegates to IAM in account ${d.account}, but IAM policies there can add nothing through this statement: what it allows is already allowed to every principal, or denied, by other statements.`;
+}
 
 // ---- 12. CreateGrant to a data principal -------------------------------------------------------
 
