@@ -104,6 +104,22 @@ export const CASES: readonly Case[] = [
     mustNot: ['lockout', 'missing-deny-everyone-else'],
   },
 
+  // ---- 5. AWS service patterns are not public --------------------------------------------------
+  {
+    file: 'service-patterns.key-policy.json',
+    about: 'AWS * limited to AWS services acting for an org or account is not public; ArnLike on an ARN-valued encryption context is documented',
+    must: [['public-key', 60, /any AWS service, acting for anyone in any AWS account.*aws:SourceOrgID, aws:SourceAccount or aws:SourceArn/], ['operator-type-mismatch', 71, /but kms:EncryptionContext:Department is String/]],
+    mustNot: [['public-key', 14], ['public-key', 26], ['public-key', 38], ['operator-type-mismatch', 46], ['operator-type-mismatch', 54]],
+    max: { 'public-key': 1, 'operator-type-mismatch': 1 },
+    neverSays: /\$\{EncryptionContextKey\}/,
+  },
+  {
+    file: 'service-patterns.template.yaml',
+    about: 'CloudFormation: the organization service pattern and the CloudWatch Logs ArnLike with !Sub',
+    mustNot: ['public-key', 'operator-type-mismatch'],
+    neverSays: /\$\{EncryptionContextKey\}/,
+  },
+
   // ---- 6. say each thing once, and say it right ------------------------------------------------
   {
     file: 'once-per-account.key-policy.json',

@@ -62,6 +62,8 @@ const CASES: Case[] = [
   // public-key
   ['public-key', P(adminCi, dataApp, denyElse([CI, APP]), `{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}`)],
   ['public-key', P(adminCi, `{"Effect": "Allow", "Principal": {"AWS": ⟦"*"⟧}, "Action": "kms:Decrypt", "Resource": "*"}`), /allows anyone, in any AWS account/],
+  ['public-key', P(adminCi, `{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"Bool": {"aws:PrincipalIsAWSService": "true"}, "StringEquals": {"aws:SourceAccount": "111122223333"}}}`)],
+  ['public-key', P(adminCi, `{"Effect": "Allow", "Principal": {"AWS": ⟦"*"⟧}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"Bool": {"aws:PrincipalIsAWSService": "true"}}}`), /any AWS service, acting for anyone/],
   ['public-key', P(adminCi, `{"Effect": "Allow", "Principal": ⟦"*"⟧, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}}`), /no condition limits the caller/],
   // root-delegation
   ['root-delegation', P(adminCi, dataApp)],
@@ -171,6 +173,8 @@ const CASES: Case[] = [
   ['operator-type-mismatch', S(`${OK}, "Condition": {"StringLike": {"aws:PrincipalArn": "arn:*"}, "Bool": {"aws:PrincipalIsAWSService": "false"}, "ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": "a"}}`)],
   ['operator-type-mismatch', S(`${OK}, "Condition": {⟦"Bool"⟧: {"kms:ViaService": "true"}}`), /kms:ViaService is String/],
   ['operator-type-mismatch', S(`${OK}, "Condition": {⟦"ArnEquals"⟧: {"kms:ViaService": "x"}}`), /Use a String operator/],
+  ['operator-type-mismatch', S(`${OK}, "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111122223333:log-group:*"}}`)],
+  ['operator-type-mismatch', S(`${OK}, "Condition": {⟦"ArnLike"⟧: {"kms:EncryptionContext:Dept": "finance"}}`), /but kms:EncryptionContext:Dept is String/],
   ['operator-type-mismatch', S(`${OK}, "Condition": {⟦"ForAllValues:StringEquals"⟧: {"kms:ViaService": "x"}}`), /also matches when the key is absent/],
   // deprecated-condition-key
   ['deprecated-condition-key', S(`${OK}, "Condition": {"StringEquals": {"kms:KeySpec": "RSA_2048"}}`)],

@@ -238,6 +238,28 @@ export const separationOfDuties: Rule = {
 
 const LIMITING_KEYS = new Set(['aws:principalarn', 'aws:principalaccount', 'kms:calleraccount', 'aws:principalorgid']);
 
+/** Keys that say for whom an AWS service acts: the organization, account or resource behind its request. */
+const SOURCE_KEYS = new Set(['aws:sourceorgid', 'aws:sourceorgpaths', 'aws:sourceaccount', 'aws:sourcearn']);
+
+/**
+ * `"AWS": "*"` limited by `aws:PrincipalIsAWSService = true` and a source condition
+ * (`aws:SourceOrgID`, `aws:SourceAccount`, `aws:SourceArn`): AWS services acting for that
+ * organization, account or resource, which is how AWS documents organization-wide service access.
+ * `'services'`: limited to AWS services, but not to a source.
+ */
+function actingForSource(s: Statement): boolean | 'services' {
+  let service = false;
+  let source = false;
+  for (const c of s.condition?.clauses ?? []) {
+    const op = parseOperator(c.operator.value);
+    if (!op || op.base.negated || op.base.family === 'Null') continue;
+    const key = c.key.value.toLowerCase();
+    if (key === 'aws:principalisawsservice' && op.base.family === 'Bool' && !op.ifExists && c.values.items.every((v) => v.value.toLowerCase() === 'true')) service = true;
+    else if (SOURCE_KEYS.has(key) && !op.ifExists) source = true;
+  }
+  return service && source ? true : service ? 'services' : false;
+}
+
 export const publicKey: Rule = {
   id: 'public-key',
   defaultSeverity: 'error',
@@ -252,10 +274,14 @@ export const publicKey: Rule = {
         const op = parseOperator(c.operator.value);
         return op !== undefined && !op.base.negated && op.base.family !== 'Null' && LIMITING_KEYS.has(c.key.value.toLowerCase());
       });
-      if (limited) continue;
+      const acting = actingForSource(s);
+      if (limited || acting === true) continue;
       out.push({
         span: star.span,
-        message: `${capitalize(statementName(s))} allows anyone, in any AWS account, to use this key: no condition limits the caller. Add a condition on aws:PrincipalArn (k9 style: ArnEquals with the allowed ARNs), aws:PrincipalAccount, kms:CallerAccount or aws:PrincipalOrgID.`,
+        message:
+          acting === 'services'
+            ? `${capitalize(statementName(s))} allows any AWS service, acting for anyone in any AWS account, to use this key. Add a condition on aws:SourceOrgID, aws:SourceAccount or aws:SourceArn to say for whom services may use it.`
+            : `${capitalize(statementName(s))} allows anyone, in any AWS account, to use this key: no condition limits the caller. Add a condition on aws:PrincipalArn (k9 style: ArnEquals with the allowed ARNs), aws:PrincipalAccount, kms:CallerAccount or aws:PrincipalOrgID.`,
       });
     }
     return out;
