@@ -104,6 +104,33 @@ export const CASES: readonly Case[] = [
     mustNot: ['lockout', 'missing-deny-everyone-else'],
   },
 
+  // ---- 3. both branches of Fn::If --------------------------------------------------------------
+  {
+    file: 'if-branches.template.yaml',
+    about: 'statements and values inside !If are analyzed in each branch, a finding in a branch says when; AWS::NoValue removes the element and names stay as written',
+    must: [
+      ['public-key', 37, /^when S3Readers is true: Statement 3 allows anyone/],
+      ['lockout', 15, /^when HasAdmin is false and S3Readers is false: Nobody can call kms:PutKeyPolicy/],
+      ['over-broad-grant', 52, /^when HasAdmin is true and S3Readers is true: "kms:\*" grants !Sub arn:aws:iam::\$\{AWS::AccountId\}:role\/writer, !Ref AdminRoleArn/],
+      ['over-broad-grant', 52, /^when HasAdmin is false and S3Readers is true: "kms:\*" grants !Sub arn:aws:iam::\$\{AWS::AccountId\}:role\/writer 56/],
+    ],
+    mustNot: ['wrong-type', 'partial-analysis'],
+    max: { lockout: 1, 'public-key': 1 },
+  },
+  {
+    file: 'if-branches.template.json',
+    about: 'CloudFormation JSON: Fn::If statements and values, with AWS::NoValue',
+    must: [['public-key', 23, /^when S3Readers is true: Statement 2 allows anyone/], ['unknown-action', 34, /^when S3Readers is true: "kms:Decrpyt"/]],
+    mustNot: ['lockout', 'wrong-type', 'partial-analysis'],
+    max: { 'public-key': 1, 'unknown-action': 1 },
+  },
+  {
+    file: 'widdix-style-services.template.yaml',
+    about: 'many exclusive conditions: each alone; what holds in every branch is said once',
+    must: [['public-key', 37, /^when ServiceS3Public is true: Statement 3/], ['missing-deny-everyone-else', 16]],
+    max: { 'missing-deny-everyone-else': 1, 'root-delegation': 1, 'public-key': 1 },
+  },
+
   // ---- 5. AWS service patterns are not public --------------------------------------------------
   {
     file: 'service-patterns.key-policy.json',

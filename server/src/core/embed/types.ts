@@ -41,6 +41,17 @@ export interface EmbeddedInfo {
   readonly source: Readonly<Record<string, string>>;
   /** The size of the JSON AWS receives (minified), for the 32 KB limit. */
   readonly bytes: number;
+  /**
+   * A CloudFormation policy with `Fn::If` inside: the policy in each branch (condition values ->
+   * the policy then). Rules run on each branch; a finding of only some branches says when it holds.
+   */
+  readonly branches?: readonly PolicyBranch[];
+}
+
+export interface PolicyBranch {
+  /** The value of each `Fn::If` condition of the policy in this branch. */
+  readonly when: readonly (readonly [condition: string, value: boolean])[];
+  readonly policy: PolicyDocument;
 }
 
 export interface IacProblem {

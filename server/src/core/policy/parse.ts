@@ -246,6 +246,8 @@ export interface EmbeddedNodeInfo {
   written?: string;
   /** An intrinsic or reference whose value is unknown here: read as a non-literal scalar, so rules skip it. */
   opaque?: boolean;
+  /** An array element's position as written, when an element before it was removed (`Fn::If` to `AWS::NoValue`). */
+  index?: number;
 }
 
 /** The model of a policy from a jsonc-parser-shaped tree whose offsets are in `text`. */
@@ -265,7 +267,7 @@ function modelOf(text: string, root: Node | undefined, syntaxErrors: ParseError[
   const statementNode = lastValue(root, 'Statement');
   let statements: Statement[] = [];
   if (statementNode?.type === 'array') {
-    statements = read.get(statementNode) ?? (statementNode.children ?? []).flatMap((child, index) => (child.type === 'object' ? [readStatement(child, index)] : []));
+    statements = read.get(statementNode) ?? (statementNode.children ?? []).flatMap((child, index) => (child.type === 'object' ? [readStatement(child, (child as EmbeddedNodeInfo).index ?? index)] : []));
   } else if (statementNode?.type === 'object') {
     statements = [readStatement(statementNode, 0)];
   }
