@@ -305,7 +305,7 @@ function appliesToKey(s: Statement, keyArn: string | undefined): boolean {
   return false;
 }
 
-/** The 12-digit account of an account id or ARN. */
+/** The account of an account id or ARN: 12 digits, or a template placeholder (`${account_id}`). */
 export function accountOf(value: string): string | undefined {
   const v = value.trim();
   if (isAccountId(v)) return v;

@@ -11,7 +11,7 @@
 const TOKEN = /\$\{[^{}]*\}|#\{[^{}]*\}|\{\{[^{}]*\}\}|%\{[^{}]*\}|<[^<>"]+>/g;
 
 /** `${aws:username}`, `${saml:sub}`, `${*}`: variables AWS fills in, per request. */
-const POLICY_VARIABLE = /^\$\{(?:[*?$]|(?:aws|saml|sts|iam|ec2|s3|kms|ssm|[a-z0-9-]+(?:\.[a-z0-9-]+)+\.com):[^}]*)\}$/i;
+const POLICY_VARIABLE = /^\$\{(?:[*?$]|(?:aws|saml|sts|ec2|[a-z0-9-]+(?:\.[a-z0-9-]+)+\.com):[^}]*)\}$/i;
 
 /** Cheap test before any regex: every placeholder has `{` or `<`. */
 function mayHold(value: string): boolean {

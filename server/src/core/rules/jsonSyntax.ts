@@ -16,7 +16,7 @@ export const jsonSyntax: Rule = {
     if (template) {
       out.push({
         span: template.span,
-        message: `This file is a template, not JSON: ${template.text} is a template directive (Terraform templatefile, Jinja, ERB...). AWS receives the JSON it renders to; the statements from here on are not analyzed. Check the rendered policy.`,
+        message: `This policy is a template, not JSON: ${template.text} is a template directive (Terraform templatefile, Jinja, ERB...). AWS receives the JSON it renders to; the statements from here on are not analyzed. Check the rendered policy.`,
       });
     }
     for (const e of policy.syntaxErrors) {
