@@ -312,10 +312,10 @@ export const rootDelegation: Rule = {
 
 /** Why a root delegation lets IAM grant nothing more: said only as far as the policy shows it. */
 function idleDelegation(policy: PolicyDocument, d: IamDelegation, index: number): string {
-  if (policy.statements.some(isDenyEveryoneElse)) return `Delegates to IAM in account ${d.account}, but DenyEveryoneElse limits it: IAM policies can only add access for the principals this policy names.`;
   const others = d.statements.filter((i) => i !== index && d.byStatement.has(i)).map((i) => policy.statements.find((s) => s.index === i)).filter((s): s is Statement => s !== undefined);
-  if (others.length) return `Delegates to IAM in account ${d.account}, adding nothing to what ${others.map(statementName).join(' and ')} already ${others.length === 1 ? 'delegates' : 'delegate'} there (${describeActions(actionsNamed(d.actions))}).`;
+  if (others.length) return `Delegates to IAM in account ${d.account}, adding nothing to what ${others.map(statementName).join(' and ')} already ${others.length === 1 ? 'delegates' : 'delegate'} there: ${describeActions(actionsNamed(d.actions))}.`;
   if (d.conditionalActions.length) return `Delegates to IAM in account ${d.account} only under conditions the evaluator cannot decide (${d.conditionalActions.length} KMS action${d.conditionalActions.length === 1 ? '' : 's'}, such as ${d.conditionalActions[0]}).`;
+  if (policy.statements.some(isDenyEveryoneElse)) return `Delegates to IAM in account ${d.account}, but DenyEveryoneElse limits it: IAM policies can only add access for the principals this policy names.`;
   return `Delegates to IAM in account ${d.account}, but IAM policies there can add nothing through this statement: what it allows is already allowed to every principal, or denied, by other statements.`;
 }
 
