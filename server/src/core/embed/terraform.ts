@@ -195,6 +195,8 @@ export function hclToTree(expr: HclExpr, principal: boolean, text: string, symbo
       const obj = makeNode('object', expr.span);
       for (const item of expr.items) {
         const key = objectKey(item.key, text);
+        // `Statement = var.statements`, `AWS = var.reader_arns`: a variable where a list may stand is not known here.
+        if (item.value?.kind === 'traversal' && VARIABLE_ROOTS.has(item.value.root) && !SCALAR_ELEMENTS.has(key)) symbols.unresolved(item.value.span, text.slice(item.value.span.start, item.value.span.end));
         const value = item.value ? hclToTree(item.value, principal || principalKey(key), text, symbols) : undefined;
         append(obj, makeProperty(key, item.key.span, item.separator, value));
       }
@@ -228,6 +230,11 @@ export function hclToTree(expr: HclExpr, principal: boolean, text: string, symbo
       return opaque(expr.span, source, principal, symbols);
   }
 }
+
+/** References whose value is set outside this file: variables, locals, module outputs. */
+const VARIABLE_ROOTS = new Set(['var', 'local', 'module']);
+/** Policy elements that hold one string, never a list. */
+const SCALAR_ELEMENTS = new Set(['Sid', 'Effect', 'Version', 'Id']);
 
 /** Functions that build a list from lists: their literal arguments are read, the others are unknown. */
 const LIST_FUNCTIONS = new Set(['concat', 'flatten', 'tolist', 'toset', 'distinct', 'compact', 'sort']);
@@ -274,7 +281,7 @@ function callTree(expr: Extract<HclExpr, { kind: 'call' }>, principal: boolean, 
 
 /** A list-valued argument (`identifiers`, `actions`, `values`) given as a variable or a function: the list is not known here. */
 function listTree(expr: HclExpr, principal: boolean, text: string, symbols: Symbols): TreeNode {
-  if (expr.kind === 'traversal') symbols.unresolved(expr.span, text.slice(expr.span.start, expr.span.end));
+  if (expr.kind === 'traversal' && VARIABLE_ROOTS.has(expr.root)) symbols.unresolved(expr.span, text.slice(expr.span.start, expr.span.end));
   return hclToTree(expr, principal, text, symbols);
 }
 

@@ -14,7 +14,9 @@ export const partialAnalysis: Rule = {
   defaultSeverity: 'info',
   summary: 'Part of the policy is not known here (a template, a Terraform function or dynamic block, an unresolved intrinsic): only the rest is analyzed.',
   check(policy) {
-    const parts = [...(policy.unknown ?? [])].sort((a, b) => a.span.start - b.span.start);
+    // The statements after a template directive: json-syntax's finding already says they are not analyzed.
+    const template = policy.templateDirective?.span.start;
+    const parts = (policy.unknown ?? []).filter((p) => p.span.start !== template).sort((a, b) => a.span.start - b.span.start);
     if (parts.length === 0) return [];
     // The same thing written many times (16 `dynamic "statement"` blocks) is named once, with its count.
     const counts = new Map<string, number>();
