@@ -222,3 +222,22 @@ describe('real-world patterns in our own fixtures', () => {
     });
   }
 });
+
+describe('quick fixes on placeholder principals', () => {
+  test('Add DenyEveryoneElse exempts each placeholder principal once, and the result denies none of them', () => {
+    const { document, found } = diagnostics('placeholders.key-policy.json');
+    const missing = found.find((d) => d.code === 'missing-deny-everyone-else');
+    assert.ok(missing, 'missing-deny-everyone-else is reported');
+    const policy = service.parse(document);
+    const actions = service.doCodeActions(document, missing.range, { diagnostics: [missing], only: ['quickfix'] }, policy);
+    const add = actions.find((a) => a.title.startsWith('Add DenyEveryoneElse'));
+    assert.ok(add?.edit?.changes, `a fix; got ${actions.map((a) => a.title).join(' | ')}`);
+    const fixed = TextDocument.applyEdits(document, add.edit.changes[document.uri]);
+    const list: string[] = JSON.parse(fixed).Statement.at(-1).Condition.ArnNotEquals['aws:PrincipalArn'];
+    assert.deepEqual([...new Set(list)], list, 'no principal twice');
+    assert.ok(list.includes('<YOUR ADMIN USER ARN>') && list.includes('arn:aws:iam::#{AWS::AccountId}:role/operator'), list.join(', '));
+    const after = TextDocument.create(document.uri, 'json', 2, fixed);
+    const again = service.doValidation(after, service.parse(after)).map((d) => d.code);
+    assert.ok(!again.includes('deny-everyone-else-dead-grant') && !again.includes('missing-deny-everyone-else'), again.join(', '));
+  });
+});

@@ -5,7 +5,7 @@
 import { wildcardMatcher, type WildcardMatcher } from '../util/wildcard';
 import type { ConditionClause } from '../policy/model';
 import { parseOperator, type ParsedOperator } from '../policy/operators';
-import { arnFields, hasPolicyVariable } from '../policy/placeholder';
+import { arnFields, hasPolicyVariable, isPlaceholder } from '../policy/placeholder';
 
 export const Tri = { False: 0, True: 1, Unknown: 2 } as const;
 export type Tri = (typeof Tri)[keyof typeof Tri];
@@ -58,7 +58,8 @@ function valueTest(op: ParsedOperator, values: readonly string[]): ((v: string) 
     case 'ArnNotEquals':
     case 'ArnNotLike': {
       // Without wildcards, part-by-part equality of two six-part ARNs is string equality.
-      const literal = new Set(values.filter((v) => !/[*?]/.test(v) && isArn(v)));
+      // A placeholder for a whole ARN (`<ADMIN_ROLE_ARN>`) is compared as written, as Principal compares it.
+      const literal = new Set(values.filter((v) => !/[*?]/.test(v) && (isArn(v) || isPlaceholder(v))));
       const patterns = values.filter((v) => /[*?]/.test(v)).map(arnPattern).filter((p) => p !== undefined);
       if (patterns.length === 0) return (v) => literal.has(v);
       return (v) => {

@@ -49,8 +49,8 @@ function parse(principal: string): Caller {
     return { principal: arn, kind: 'root', account: principal, principalArn: arn };
   }
   if (!principal.startsWith('arn:')) {
-    // A placeholder for a whole ARN (`<YOUR ADMIN USER ARN>`) names one principal, as written.
-    if (isPlaceholder(principal)) return { principal, kind: 'other' };
+    // A placeholder for a whole ARN (`<YOUR ADMIN USER ARN>`) names one principal, as written: its aws:PrincipalArn is itself.
+    if (isPlaceholder(principal)) return { principal, kind: 'other', principalArn: principal };
     if (!principal.includes(':') && principal.includes('.')) return { principal, kind: 'service', service: principal.toLowerCase() };
     return { principal, kind: 'other' };
   }
