@@ -6,6 +6,7 @@ import { snapshot } from '../../server/src/core/catalog/kms-catalog.generated';
 import { ACTION_CAPABILITY } from '../../server/src/core/catalog/capabilities';
 import {
   actionsOfCapability,
+  calledByAwsServices,
   capabilitiesOf,
   catalogSource,
   expandAction,
@@ -128,5 +129,14 @@ describe('capability map', () => {
       0,
     );
     assert.equal(total, kmsActions.length);
+  });
+});
+
+describe('actions AWS services call on a principal\'s behalf', () => {
+  test('derived from capabilities and kms:GrantIsForAWSResource, not a list', () => {
+    const called = (n: string) => calledByAwsServices(findAction(n)!);
+    for (const n of ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant']) assert.ok(called(n), n);
+    for (const n of ['kms:ScheduleKeyDeletion', 'kms:DeleteAlias', 'kms:PutKeyPolicy', 'kms:DisableKey', 'kms:DeleteImportedKeyMaterial']) assert.ok(!called(n), n);
+    for (const a of kmsActions.filter((x) => x.capability === 'administer-resource' && !x.name.includes('Grant'))) assert.ok(!calledByAwsServices(a), a.fullName);
   });
 });

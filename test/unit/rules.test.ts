@@ -42,6 +42,7 @@ const CASES: Case[] = [
   ['deny-everyone-else-dead-grant', P(plainRoot, adminCi, dataApp, denyElse([ROOT, CI]).replace(JSON.stringify([ROOT, CI]), '⟦' + JSON.stringify([ROOT, CI]) + '⟧')), /denies arn:aws:iam::111122223333:role\/app, which statement "Data" allows \(2 actions, such as kms:Decrypt\)/],
   // deny-everyone-else-carve-outs
   ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI]))],
+  ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI], '["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:Disable*"]', ''))],
   ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI], '"kms:*"', '').replace('"Condition"', '⟦⟦"Condition"⟧⟧')), /AWS services that call KMS as themselves|kms:GrantIsForAWSResource carve-out/],
   ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI], '"kms:*"', ', "Bool": {"aws:PrincipalIsAWSService": "false"}').replace('"Condition"', '⟦"Condition"⟧')), /no kms:GrantIsForAWSResource carve-out/],
   ['deny-everyone-else-carve-outs', P(plainRoot, adminCi, denyElse([ROOT, CI], '"kms:*"', ', ⟦"Bool"⟧: {"aws:PrincipalIsAWSService": "false", "kms:GrantIsForAWSResource": "false"}')), /Use "BoolIfExists"/],
@@ -61,6 +62,8 @@ const CASES: Case[] = [
   // public-key
   ['public-key', P(adminCi, dataApp, denyElse([CI, APP]), `{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}`)],
   ['public-key', P(adminCi, `{"Effect": "Allow", "Principal": {"AWS": ⟦"*"⟧}, "Action": "kms:Decrypt", "Resource": "*"}`), /allows anyone, in any AWS account/],
+  ['public-key', P(adminCi, `{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"Bool": {"aws:PrincipalIsAWSService": "true"}, "StringEquals": {"aws:SourceAccount": "111122223333"}}}`)],
+  ['public-key', P(adminCi, `{"Effect": "Allow", "Principal": {"AWS": ⟦"*"⟧}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"Bool": {"aws:PrincipalIsAWSService": "true"}}}`), /any AWS service, acting for anyone/],
   ['public-key', P(adminCi, `{"Effect": "Allow", "Principal": ⟦"*"⟧, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}}`), /no condition limits the caller/],
   // root-delegation
   ['root-delegation', P(adminCi, dataApp)],
@@ -80,6 +83,12 @@ const CASES: Case[] = [
   ['json-syntax', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", ⟦"Effect"⟧: "Deny"}]}', /Duplicate key "Effect"/],
   ['json-syntax', '⟦[1]⟧', /must be a JSON object/],
   ['json-syntax', '{"Version": ⟦}⟧', /Invalid JSON: value expected/],
+  ['json-syntax', P(plainRoot, adminCi) + '\n', ],
+  ['json-syntax', `{"Version": "2012-10-17", "Statement": [${adminCi} ⟦%{ for r in readers }⟧ ,{"Sid": "\${r}"} %{ endfor }]}`, /template, not JSON: %\{ for r in readers \}/],
+  // partial-analysis
+  ['partial-analysis', P(plainRoot, adminCi)],
+  ['partial-analysis', `{"Version": "2012-10-17", "Statement": [${adminCi} %{ for r in readers } ,{"Sid": "\${r}"} %{ endfor }]}`],
+  ['partial-analysis', `{"Version": "2012-10-17", "Statement": [${adminCi}, {"Sid": "Broken" "Effect": "Allow", "Action": ⟦kms:Decrypt}]⟧}`, /Not evaluated: the statements from the first syntax error on/],
   // policy-too-large
   ['policy-too-large', S(OK)],
   ['policy-too-large', `⟦{"Version": "2012-10-17",⟧\n"Id": "${'x'.repeat(33000)}", "Statement": []}`, /over 32768 bytes/],
@@ -125,6 +134,8 @@ const CASES: Case[] = [
   ['malformed-principal', '{"Statement": [{"Effect": "Allow", "Principal": ⟦"arn:aws:iam::111122223333:root"⟧, "Action": "kms:Decrypt", "Resource": "*"}]}', /bare principal string must be "\*"/],
   ['malformed-principal', S(`${OK}, "Condition": {"StringEquals": {"aws:PrincipalAccount": ⟦"12345"⟧}}`), /not a 12-digit AWS account id/],
   ['malformed-principal', S(`${OK}, "Condition": {"ArnEquals": {"aws:PrincipalArn": ⟦"role/ci"⟧}}`), /not an ARN/],
+  ['malformed-principal', '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::${account_id}:root", "<ADMIN_ROLE_ARN>", "arn:${partition}:iam::#{AWS::AccountId}:role/x", "arn:aws:iam::{{acct}}:user/${name}"], "Service": "logs.${region}.amazonaws.com"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "<ACCOUNT_ID>", "aws:SourceAccount": "${self:custom.accountId}"}}}]}'],
+  ['malformed-principal', '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ⟦"arn:aws:iam:us-east-1:${account_id}:role/x"⟧}, "Action": "kms:Decrypt", "Resource": "*"}]}', /IAM ARNs have no region/],
   // unknown-action
   ['unknown-action', S('"Action": ["kms:Decrypt", "kms:GenerateDataKey*", "s3:GetObject"], "Resource": "*"')],
   ['unknown-action', S('"Action": ⟦"kms:Decrpyt"⟧, "Resource": "*"'), /Did you mean "kms:Decrypt"\?/],
@@ -162,6 +173,8 @@ const CASES: Case[] = [
   ['operator-type-mismatch', S(`${OK}, "Condition": {"StringLike": {"aws:PrincipalArn": "arn:*"}, "Bool": {"aws:PrincipalIsAWSService": "false"}, "ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": "a"}}`)],
   ['operator-type-mismatch', S(`${OK}, "Condition": {⟦"Bool"⟧: {"kms:ViaService": "true"}}`), /kms:ViaService is String/],
   ['operator-type-mismatch', S(`${OK}, "Condition": {⟦"ArnEquals"⟧: {"kms:ViaService": "x"}}`), /Use a String operator/],
+  ['operator-type-mismatch', S(`${OK}, "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111122223333:log-group:*"}}`)],
+  ['operator-type-mismatch', S(`${OK}, "Condition": {⟦"ArnLike"⟧: {"kms:EncryptionContext:Dept": "finance"}}`), /but kms:EncryptionContext:Dept is String/],
   ['operator-type-mismatch', S(`${OK}, "Condition": {⟦"ForAllValues:StringEquals"⟧: {"kms:ViaService": "x"}}`), /also matches when the key is absent/],
   // deprecated-condition-key
   ['deprecated-condition-key', S(`${OK}, "Condition": {"StringEquals": {"kms:KeySpec": "RSA_2048"}}`)],

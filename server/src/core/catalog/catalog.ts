@@ -45,6 +45,16 @@ export function actionsOfCapability(capability: Capability): readonly KmsAction[
 const actionsByCapability = new Map<Capability, KmsAction[]>(CAPABILITIES.map((c) => [c, []]));
 for (const a of kmsActions) actionsByCapability.get(a.capability)?.push(a);
 
+/**
+ * Can an AWS service call this action on a principal's behalf? Services use keys (the data
+ * capabilities and read-config: Encrypt, Decrypt, DescribeKey...) and manage the grants they use
+ * (the actions that carry kms:GrantIsForAWSResource). They never change a key, its policy, its
+ * aliases or its lifecycle (PutKeyPolicy, ScheduleKeyDeletion, DeleteAlias...).
+ */
+export function calledByAwsServices(action: KmsAction): boolean {
+  return action.capability === 'read-data' || action.capability === 'write-data' || action.capability === 'read-config' || action.conditionKeys.includes('kms:GrantIsForAWSResource');
+}
+
 /** Splits `service:Name` into its parts; a missing colon gives service ''. */
 export function splitAction(action: string): { service: string; name: string } {
   const i = action.indexOf(':');

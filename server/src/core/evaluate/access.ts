@@ -20,6 +20,7 @@ import {
   type Decision,
   type EvaluateOptions,
 } from './evaluate';
+import { hasPolicyVariable, isAccountPlaceholder, isPlaceholder } from '../policy/placeholder';
 import { ACCOUNT_ID, rootArn, type PrincipalKind } from '../principal/caller';
 
 /**
@@ -244,18 +245,18 @@ function listPrincipals(policy: PolicyDocument, ownAccounts: ReadonlySet<string>
   };
   forEachPrincipalValue(policy, (value, statement, type) => {
     const v = value.trim();
-    if (v === '*' || v === '' || v.includes('${')) return;
+    if (v === '*' || v === '' || hasPolicyVariable(v)) return;
     if (type === 'Service') {
       if (add(v, 'named', statement)) mention(v);
       return;
     }
     const arnType = type === 'AWS' || type === 'aws:principalarn';
     if (!arnType && type !== 'aws:principalaccount' && type !== 'kms:calleraccount') return;
-    if (ACCOUNT_ID.test(v)) {
-      // An account id stands for its root user.
+    if (ACCOUNT_ID.test(v) || (isPlaceholder(v) && (!arnType || isAccountPlaceholder(v)))) {
+      // An account id (or an account placeholder) stands for its root user.
       add(rootArn(v), 'named', statement);
       mentioned.add(v);
-    } else if (arnType && v.startsWith('arn:')) {
+    } else if (arnType && (v.startsWith('arn:') || isPlaceholder(v))) {
       if (add(v, 'named', statement)) mention(v);
     }
   });
@@ -294,6 +295,8 @@ export interface IamDelegation {
   readonly actions: readonly string[];
   /** Actions it might get, depending on conditions the evaluator cannot decide. */
   readonly conditionalActions: readonly string[];
+  /** Of `actions`, those each statement allows (by statement index): what that statement alone delegates. */
+  readonly byStatement: ReadonlyMap<number, readonly string[]>;
 }
 
 const delegationCache = new WeakMap<PolicyDocument, Map<string, readonly IamDelegation[]>>();
@@ -320,11 +323,18 @@ function computeDelegations(policy: PolicyDocument, options: EvaluateOptions | u
     const byClass = decideClasses(compiled, state);
     const actions: string[] = [];
     const conditionalActions: string[] = [];
+    const byStatement = new Map<number, string[]>();
     kmsActions.forEach((a, i) => {
-      const r = byClass[compiled.actionClass[i]].result;
-      if (r === 'via-iam') actions.push(a.fullName);
-      else if (r === 'conditional') conditionalActions.push(a.fullName);
+      const d = byClass[compiled.actionClass[i]];
+      if (d.result === 'via-iam') {
+        actions.push(a.fullName);
+        for (const s of d.statements) {
+          const list = byStatement.get(s);
+          if (list) list.push(a.fullName);
+          else byStatement.set(s, [a.fullName]);
+        }
+      } else if (d.result === 'conditional') conditionalActions.push(a.fullName);
     });
-    return Object.freeze({ account, statements: Object.freeze(statements), actions: Object.freeze(actions), conditionalActions: Object.freeze(conditionalActions) });
+    return Object.freeze({ account, statements: Object.freeze(statements), actions: Object.freeze(actions), conditionalActions: Object.freeze(conditionalActions), byStatement });
   });
 }

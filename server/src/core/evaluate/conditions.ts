@@ -5,6 +5,7 @@
 import { wildcardMatcher, type WildcardMatcher } from '../util/wildcard';
 import type { ConditionClause } from '../policy/model';
 import { parseOperator, type ParsedOperator } from '../policy/operators';
+import { arnFields, hasPolicyVariable, isPlaceholder } from '../policy/placeholder';
 
 export const Tri = { False: 0, True: 1, Unknown: 2 } as const;
 export type Tri = (typeof Tri)[keyof typeof Tri];
@@ -29,8 +30,9 @@ export interface CompiledClause {
 export function compileClause(clause: ConditionClause): CompiledClause {
   const op = parseOperator(clause.operator.value);
   const values = clause.values.items.map((i) => i.value);
-  // Policy variables (`${aws:username}`) need a value we do not model.
-  const test = op && !values.some((v) => v.includes('${')) ? valueTest(op, values) : undefined;
+  // Policy variables (`${aws:username}`) need a value we do not model; template placeholders
+  // (`${account_id}`) are symbolic values, compared as written.
+  const test = op && !values.some(hasPolicyVariable) ? valueTest(op, values) : undefined;
   return { operator: clause.operator.value, key: clause.key.value, lowerKey: clause.key.value.toLowerCase(), op, values, test };
 }
 
@@ -56,7 +58,8 @@ function valueTest(op: ParsedOperator, values: readonly string[]): ((v: string) 
     case 'ArnNotEquals':
     case 'ArnNotLike': {
       // Without wildcards, part-by-part equality of two six-part ARNs is string equality.
-      const literal = new Set(values.filter((v) => !/[*?]/.test(v) && isArn(v)));
+      // A placeholder for a whole ARN (`<ADMIN_ROLE_ARN>`) is compared as written, as Principal compares it.
+      const literal = new Set(values.filter((v) => !/[*?]/.test(v) && (isArn(v) || isPlaceholder(v))));
       const patterns = values.filter((v) => /[*?]/.test(v)).map(arnPattern).filter((p) => p !== undefined);
       if (patterns.length === 0) return (v) => literal.has(v);
       return (v) => {
@@ -139,7 +142,7 @@ function isArn(value: string): boolean {
 
 /** The six parts of an ARN (`arn`, partition, service, region, account, resource); undefined if it has fewer. */
 function splitArn(arn: string): string[] | undefined {
-  const parts = arn.split(':');
+  const parts = arnFields(arn);
   if (parts.length < 6) return undefined;
   return [...parts.slice(0, 5), parts.slice(5).join(':')];
 }

@@ -7,7 +7,8 @@ import { expandAction, findAction, findConditionKey, kmsActions, wildcardRegExp,
 import { BoundedMemo } from '../util/memo';
 import type { ConditionClause, PolicyDocument, ScalarValue, Statement, ValueList } from '../policy/model';
 import { compileClause, decideClause, decideClauses, Tri, type CompiledClause, type ContextLookup } from './conditions';
-import { ACCOUNT_ID, compilePrincipal, matchPrincipal, parseCaller, PrincipalMatch, rootArn, type Caller, type PrincipalMatcher } from '../principal/caller';
+import { arnFields, hasPlaceholder, isAccountField } from '../policy/placeholder';
+import { ACCOUNT_ID, compilePrincipal, isAccountId, matchPrincipal, parseCaller, PrincipalMatch, rootArn, type Caller, type PrincipalMatcher } from '../principal/caller';
 
 export type AccessResult = 'allowed' | 'via-iam' | 'conditional' | 'denied' | 'not-allowed';
 
@@ -305,11 +306,15 @@ function appliesToKey(s: Statement, keyArn: string | undefined): boolean {
   return false;
 }
 
-/** The 12-digit account of an account id or ARN. */
+/** The account of an account id or ARN: 12 digits, or a template placeholder (`${account_id}`). */
 export function accountOf(value: string): string | undefined {
   const v = value.trim();
-  if (ACCOUNT_ID.test(v)) return v;
+  if (isAccountId(v)) return v;
   if (!v.startsWith('arn:')) return undefined;
+  if (hasPlaceholder(v)) {
+    const field = arnFields(v)[4];
+    return field !== undefined && isAccountField(field) ? field : undefined;
+  }
   let i = 3;
   for (let n = 0; n < 3 && i >= 0; n++) i = v.indexOf(':', i + 1);
   const end = i < 0 ? -1 : v.indexOf(':', i + 1);

@@ -17,7 +17,8 @@ export function embeddedPolicy(text: string, root: TreeNode | undefined, errors:
   } catch {
     bytes = 0;
   }
-  return { ...base, embedded: { ...place, display: symbols.display, source: symbols.source, bytes } };
+  const unknown = [...(base.unknown ?? []), ...symbols.unknown];
+  return { ...base, ...(unknown.length ? { unknown } : {}), embedded: { ...place, display: symbols.display, source: symbols.source, bytes } };
 }
 
 /** A string node for a value built with intrinsics or references. */

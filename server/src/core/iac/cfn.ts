@@ -1,6 +1,8 @@
 /** CloudFormation intrinsics, shared by the JSON and YAML template readers. */
-import type { Segment, SymbolMeaning } from './symbols';
+import type { PolicyDocument } from '../policy/model';
+import type { Segment, SymbolMeaning, Symbols } from './symbols';
 import { splitInterpolations } from './symbols';
+import type { PolicyBranch } from '../policy/model';
 
 /** A template value, reduced to what intrinsic evaluation needs. */
 export type Gen =
@@ -29,6 +31,62 @@ export function isIntrinsicName(key: string): boolean {
 export interface CfnContext {
   /** Logical id -> resource type. */
   readonly resources: ReadonlyMap<string, string>;
+  /** Parameters whose value is a list (`CommaDelimitedList`, `List<...>`): a `!Ref` to one is a list not known here. */
+  readonly listParameters: ReadonlySet<string>;
+}
+
+/** The branch of `Fn::If` being analyzed: a value per condition; conditions met so far are added to `conditions`. */
+export interface CfnBranch {
+  readonly assignment?: ReadonlyMap<string, boolean>;
+  readonly conditions: Set<string>;
+}
+
+/**
+ * The branches to analyze for these `Fn::If` conditions: every combination of up to three; for
+ * more, all false and each one true alone (conditions of one template are often exclusive, such
+ * as one per value of a parameter), N + 1 branches rather than 2^N.
+ */
+export function branchAssignments(conditions: readonly string[]): Map<string, boolean>[] {
+  if (conditions.length <= 3) {
+    const out: Map<string, boolean>[] = [];
+    for (let bits = (1 << conditions.length) - 1; bits >= 0; bits--) out.push(new Map(conditions.map((c, i) => [c, (bits & (1 << (conditions.length - 1 - i))) !== 0])));
+    return out;
+  }
+  return [new Map(conditions.map((c) => [c, false])), ...conditions.map((one) => new Map(conditions.map((c) => [c, c === one])))];
+}
+
+/** More conditions than this in one key policy: the `Fn::If`s are not branched. */
+const MAX_BRANCHED_CONDITIONS = 12;
+
+/**
+ * A key policy read once as written, and, when it holds `Fn::If`, once more per branch (see
+ * branchAssignments): the policy as written, with the branches in `embedded.branches`.
+ */
+export function branchedPolicy(symbols: Symbols, read: (branch: CfnBranch) => PolicyDocument): PolicyDocument {
+  symbols.startPolicy();
+  const conditions = new Set<string>();
+  const base = read({ conditions });
+  if (conditions.size === 0 || conditions.size > MAX_BRANCHED_CONDITIONS || !base.embedded) return base;
+  const branches: PolicyBranch[] = branchAssignments([...conditions]).map((assignment) => {
+    symbols.startPolicy();
+    return { when: [...assignment], policy: read({ assignment, conditions: new Set() }) };
+  });
+  return { ...base, embedded: { ...base.embedded, branches } };
+}
+
+/** A parameter type whose value is a list. */
+export function isListParameterType(type: string): boolean {
+  return /^(CommaDelimitedList|List<|AWS::SSM::Parameter::Value<List<)/.test(type);
+}
+
+/** Intrinsics whose value comes from outside the template (an export, a mapping, a list): not known here. */
+const UNKNOWN_INTRINSICS = new Set(['Fn::ImportValue', 'Fn::FindInMap', 'Fn::Select', 'Fn::Split', 'Fn::GetAZs', 'Fn::Cidr', 'Fn::Transform', 'Fn::ForEach']);
+
+/** Is this intrinsic a value the analysis cannot know (and so must not treat as absent)? */
+export function isUnknownIntrinsic(g: Gen, ctx: CfnContext): boolean {
+  if (g.kind !== 'fn') return false;
+  if (UNKNOWN_INTRINSICS.has(g.name)) return true;
+  return g.name === 'Ref' && g.arg.kind === 'str' && ctx.listParameters.has(g.arg.value);
 }
 
 const PSEUDO: Readonly<Record<string, SymbolMeaning>> = {

@@ -2,11 +2,11 @@
 import { parseTree, type Node, type ParseError } from 'jsonc-parser';
 import type { PolicyDocument } from '../policy/model';
 import { embeddedPolicy, oneLine, symbolicNode } from './build';
-import { CFN_KEY_TYPES, intrinsicSegments, isIntrinsicName, type CfnContext, type Gen } from './cfn';
+import { branchedPolicy, CFN_KEY_TYPES, intrinsicSegments, isIntrinsicName, isListParameterType, isUnknownIntrinsic, type CfnContext, type Gen } from './cfn';
 import { BYPASS_RULE_ID, bypassMessage } from './bypassRule';
 import { regionParser, transformTree } from './jsonRegion';
 import { Symbols } from './symbols';
-import { spanOfNode, type TreeNode } from './tree';
+import { REMOVED, spanOfNode, type TreeNode } from './tree';
 import type { IacDocument, IacProblem } from './types';
 
 function value(obj: Node | undefined, key: string): Node | undefined {
@@ -40,7 +40,13 @@ export function cfnJsonDocument(text: string): IacDocument {
     const type = value(p.children?.[1], 'Type');
     if (typeof id === 'string' && type?.type === 'string') types.set(id, type.value as string);
   }
-  const ctx: CfnContext = { resources: types };
+  const listParameters = new Set<string>();
+  for (const p of value(root, 'Parameters')?.children ?? []) {
+    const name = p.children?.[0]?.value;
+    const type = value(p.children?.[1], 'Type');
+    if (typeof name === 'string' && type?.type === 'string' && isListParameterType(String(type.value))) listParameters.add(name);
+  }
+  const ctx: CfnContext = { resources: types, listParameters };
   const symbols = new Symbols();
   for (const p of resources?.children ?? []) {
     const [idNode, resource] = p.children ?? [];
@@ -59,30 +65,51 @@ export function cfnJsonDocument(text: string): IacDocument {
     }
     const span = spanOfNode(policyNode);
     regions.push(span);
-    symbols.startPolicy();
-    const region = parseRegion(span);
-    if (region.root) {
-      transformTree(region.root, (n, principal) => {
-        const fn = intrinsicOf(n);
-        if (!fn) return undefined;
-        const source = text.slice(n.offset, n.offset + n.length);
-        const segments = intrinsicSegments(gen(n), ctx);
-        const written = oneLine(source);
-        return symbolicNode(spanOfNode(n), segments ?? [{ sym: written, meaning: { kind: 'unknown', name: written } }], principal, written, source, symbols);
-      });
-    }
+    const place = {
+      kind: 'cfn-json',
+      form: 'json',
+      resource: id,
+      resourceType: type,
+      resourceSpan: spanOfNode(idNode!),
+      resourceFullSpan: spanOfNode(p),
+      span,
+      keySpan: spanOfNode(policyProp!.children![0]),
+      bypassLockoutSafetyCheck: bypass,
+    } as const;
     policies.push(
-      embeddedPolicy(region.text, region.root, region.errors, {
-        kind: 'cfn-json',
-        form: 'json',
-        resource: id,
-        resourceType: type,
-        resourceSpan: spanOfNode(idNode!),
-        resourceFullSpan: spanOfNode(p),
-        span,
-        keySpan: spanOfNode(policyProp!.children![0]),
-        bypassLockoutSafetyCheck: bypass,
-      }, symbols),
+      branchedPolicy(symbols, (branch) => {
+        // Each branch reads its own copy: intrinsics are replaced in place.
+        const region = parseRegion(span);
+        const visit = (n: TreeNode, principal: boolean): TreeNode | undefined => {
+          const fn = intrinsicOf(n);
+          if (!fn) return undefined;
+          if (fn === 'Fn::If') {
+            // `{"Fn::If": [Cond, A, B]}`: in a branch where Cond has a value, the value is A or B.
+            const args = n.children![0].children?.[1];
+            const name = args?.type === 'array' && args.children?.length === 3 && args.children[0].type === 'string' ? String(args.children[0].value) : undefined;
+            if (name !== undefined) {
+              branch.conditions.add(name);
+              const value = branch.assignment?.get(name);
+              if (value !== undefined) {
+                const picked = args!.children![value ? 1 : 2];
+                if (intrinsicOf(picked) === 'Ref' && picked.children![0].children?.[1]?.value === 'AWS::NoValue') return REMOVED;
+                const replaced = visit(picked, principal);
+                if (replaced) return replaced;
+                transformTree(picked, visit, principal);
+                return picked;
+              }
+            }
+          }
+          const source = text.slice(n.offset, n.offset + n.length);
+          const g = gen(n);
+          const segments = intrinsicSegments(g, ctx);
+          const written = oneLine(source);
+          if (isUnknownIntrinsic(g, ctx)) symbols.unresolved(spanOfNode(n), written);
+          return symbolicNode(spanOfNode(n), segments ?? [{ sym: written, meaning: { kind: 'unknown', name: written } }], principal, written, source, symbols);
+        };
+        if (region.root) transformTree(region.root, visit);
+        return embeddedPolicy(region.text, region.root, region.errors, place, symbols);
+      }),
     );
   }
   // Errors inside a policy are the json-syntax rule's; the others are the template's.

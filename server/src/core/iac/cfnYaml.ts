@@ -2,10 +2,10 @@
 import { isAlias, isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Node as YamlNode, type Pair, type Scalar, type Tags } from 'yaml';
 import type { PolicyDocument, Span } from '../policy/model';
 import { embeddedPolicy, oneLine, symbolicNode } from './build';
-import { CFN_KEY_TYPES, CFN_TAGS, intrinsicSegments, isIntrinsicName, type CfnContext, type Gen } from './cfn';
+import { branchedPolicy, CFN_KEY_TYPES, CFN_TAGS, intrinsicSegments, isIntrinsicName, isListParameterType, isUnknownIntrinsic, type CfnBranch, type CfnContext, type Gen } from './cfn';
 import { principalKey } from './jsonRegion';
 import { Symbols } from './symbols';
-import { append, makeNode, makeProperty, type TreeNode } from './tree';
+import { append, makeNode, makeProperty, REMOVED, type TreeNode } from './tree';
 import type { IacDocument, IacProblem } from './types';
 import { BYPASS_RULE_ID, bypassMessage } from './bypassRule';
 
@@ -41,7 +41,16 @@ export function cfnYamlDocument(text: string): IacDocument {
     const id = scalarString(pair.key);
     if (id && type) types.set(id, type);
   }
-  const ctx: CfnContext = { resources: types };
+  const listParameters = new Set<string>();
+  const parameters = isMap(doc.contents) ? doc.contents.get('Parameters', true) : undefined;
+  if (isMap(parameters)) {
+    for (const pair of parameters.items) {
+      const name = scalarString(pair.key);
+      const type = isMap(pair.value) ? scalarString(pair.value.get('Type', true)) : undefined;
+      if (name && type && isListParameterType(type)) listParameters.add(name);
+    }
+  }
+  const ctx: CfnContext = { resources: types, listParameters };
   const symbols = new Symbols();
   for (const pair of resources.items) {
     const id = scalarString(pair.key);
@@ -58,20 +67,20 @@ export function cfnYamlDocument(text: string): IacDocument {
       continue;
     }
     const keyNode = policyPair.key as YamlNode;
-    symbols.startPolicy();
-    const root = convert(policyPair.value, false, text, ctx, symbols);
+    const place = {
+      kind: 'cfn-yaml',
+      form: 'yaml',
+      resource: id,
+      resourceType: type,
+      resourceSpan: nodeSpan(text, pair.key as YamlNode),
+      resourceFullSpan: { start: nodeSpan(text, pair.key as YamlNode).start, end: nodeSpan(text, pair.value as YamlNode).end },
+      span: nodeSpan(text, policyPair.value),
+      keySpan: nodeSpan(text, keyNode),
+      bypassLockoutSafetyCheck: bypass,
+    } as const;
+    const policyNode = policyPair.value;
     policies.push(
-      embeddedPolicy(text, root, [], {
-        kind: 'cfn-yaml',
-        form: 'yaml',
-        resource: id,
-        resourceType: type,
-        resourceSpan: nodeSpan(text, pair.key as YamlNode),
-        resourceFullSpan: { start: nodeSpan(text, pair.key as YamlNode).start, end: nodeSpan(text, pair.value as YamlNode).end },
-        span: nodeSpan(text, policyPair.value),
-        keySpan: nodeSpan(text, keyNode),
-        bypassLockoutSafetyCheck: bypass,
-      }, symbols),
+      branchedPolicy(symbols, (branch) => embeddedPolicy(text, convert(policyNode, false, text, ctx, symbols, branch), [], place, symbols)),
     );
   }
   return { kind: 'cfn-yaml', policies, problems, modules: [] };
@@ -80,6 +89,13 @@ export function cfnYamlDocument(text: string): IacDocument {
 function yamlMessage(code: string, message: string): string {
   if (code === 'TAB_AS_INDENT') return 'tabs are not allowed as indentation; YAML indents with spaces only.';
   return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').replace(/\.?$/, '.');
+}
+
+/** `!Ref AWS::NoValue` (or `{Ref: AWS::NoValue}`). */
+function isNoValue(n: YamlNode | null | undefined): boolean {
+  if (!n) return false;
+  const fn = intrinsicOf(n);
+  return fn?.name === 'Ref' && scalarString(fn.arg) === 'AWS::NoValue';
 }
 
 function scalarString(n: unknown): string | undefined {
@@ -121,14 +137,29 @@ function gen(n: YamlNode | null | undefined, untagged = false): Gen {
   return { kind: 'other' };
 }
 
-function convert(n: YamlNode | null | undefined, principal: boolean, text: string, ctx: CfnContext, symbols: Symbols): TreeNode {
+function convert(n: YamlNode | null | undefined, principal: boolean, text: string, ctx: CfnContext, symbols: Symbols, branch: CfnBranch): TreeNode {
   if (!n) return makeNode('null', { start: 0, end: 0 }, null);
   const span = nodeSpan(text, n);
   const fn = isAlias(n) ? undefined : intrinsicOf(n);
+  if (fn?.name === 'Fn::If' && isSeq(fn.arg) && fn.arg.items.length === 3) {
+    // `!If [Cond, A, B]`: in a branch where Cond has a value, the value is A or B.
+    const [cond, then, otherwise] = fn.arg.items as (YamlNode | null)[];
+    const name = scalarString(cond);
+    if (name !== undefined) {
+      branch.conditions.add(name);
+      const value = branch.assignment?.get(name);
+      if (value !== undefined) {
+        const picked = value ? then : otherwise;
+        return isNoValue(picked) ? REMOVED : convert(picked, principal, text, ctx, symbols, branch);
+      }
+    }
+  }
   if (fn || isAlias(n)) {
     const source = text.slice(span.start, span.end);
-    const segments = fn ? intrinsicSegments(gen(n), ctx) : undefined;
+    const g = fn ? gen(n) : undefined;
+    const segments = g ? intrinsicSegments(g, ctx) : undefined;
     const written = oneLine(source);
+    if (g && isUnknownIntrinsic(g, ctx)) symbols.unresolved(span, written);
     return symbolicNode(span, segments ?? [{ sym: written, meaning: { kind: 'unknown', name: written } }], principal, written, source, symbols);
   }
   if (isMap(n)) {
@@ -142,15 +173,20 @@ function convert(n: YamlNode | null | undefined, principal: boolean, text: strin
       if (colon < 0 || text.slice(keySpan.end, colon).trim() !== '') colon = undefined;
       const valueNode = pair.value as YamlNode | null;
       const value = valueNode && !(isScalar(valueNode) && valueNode.value === null && nodeSpan(text, valueNode).start === nodeSpan(text, valueNode).end)
-        ? convert(valueNode, principal || principalKey(name), text, ctx, symbols)
+        ? convert(valueNode, principal || principalKey(name), text, ctx, symbols, branch)
         : undefined;
+      if (value === REMOVED) continue;
       append(obj, makeProperty(name, keySpan, colon, value));
     }
     return obj;
   }
   if (isSeq(n)) {
     const arr = makeNode('array', span);
-    for (const item of n.items) append(arr, convert(item as YamlNode, principal, text, ctx, symbols));
+    n.items.forEach((item, index) => {
+      const child = convert(item as YamlNode, principal, text, ctx, symbols, branch);
+      // Elements keep their position as written, so statement names stay the same in every branch.
+      if (child !== REMOVED) append(arr, child).index = index;
+    });
     return arr;
   }
   if (isScalar(n)) {

@@ -6,7 +6,7 @@
  */
 import { parseTree, type Node, type ParseError } from 'jsonc-parser';
 import type { Span } from '../policy/model';
-import type { TreeNode } from './tree';
+import { REMOVED, type TreeNode } from './tree';
 
 export interface Region {
   readonly text: string;
@@ -43,8 +43,8 @@ function parseRegion(text: string, blank: string, span: Span): Region {
  * Walks a JSON tree and lets `visit` replace nodes (an intrinsic object by a synthetic string).
  * `principal` is true under Principal / NotPrincipal and under principal-naming condition keys.
  */
-export function transformTree(root: TreeNode, visit: (node: TreeNode, principal: boolean) => TreeNode | undefined): void {
-  const stack: { node: TreeNode; principal: boolean }[] = [{ node: root, principal: false }];
+export function transformTree(root: TreeNode, visit: (node: TreeNode, principal: boolean) => TreeNode | undefined, principalRoot = false): void {
+  const stack: { node: TreeNode; principal: boolean }[] = [{ node: root, principal: principalRoot }];
   while (stack.length) {
     const { node, principal } = stack.pop()!;
     const children = node.children;
@@ -54,6 +54,16 @@ export function transformTree(root: TreeNode, visit: (node: TreeNode, principal:
       let p = principal;
       if (node.type === 'property' && i === 1) p = principal || principalKey(String(node.children?.[0]?.value ?? ''));
       const replaced = node.type === 'property' && i === 0 ? undefined : visit(child, p);
+      if (replaced === REMOVED) {
+        // `AWS::NoValue`: the element goes (the others keep their positions as written), or the property does.
+        if (node.type === 'array') {
+          (children as TreeNode[]).forEach((c, k) => (c.index ??= k));
+          children.splice(i--, 1);
+        } else if (node.type === 'property' && node.parent?.children) {
+          node.parent.children.splice(node.parent.children.indexOf(node), 1);
+        }
+        continue;
+      }
       if (replaced) {
         replaced.parent = node;
         children[i] = replaced;

@@ -11,6 +11,8 @@
  * the file, and messages name them as written (see `display`).
  */
 
+import type { Span, UnknownPart } from '../policy/model';
+
 export const THIS_ACCOUNT = '000000000000';
 
 /** What a symbol stands for. */
@@ -40,6 +42,8 @@ export class Symbols {
   display: Record<string, string> = {};
   /** Per policy: synthetic value -> source text, for edits. */
   source: Record<string, string> = {};
+  /** Per policy: the parts that cannot be resolved here (a dynamic block, concat(var.x), Fn::ImportValue). */
+  unknown: UnknownPart[] = [];
   private readonly accounts = new Map<string, string>();
   /** Principals by synthetic value, to keep the first way each was written. */
   private next = 1;
@@ -64,6 +68,13 @@ export class Symbols {
   startPolicy(): void {
     this.display = {};
     this.source = {};
+    this.unknown = [];
+  }
+
+  /** Notes a part of the policy that is not evaluated: `what` as written, on one line and short. */
+  unresolved(span: Span, what: string): void {
+    const line = what.replace(/\s+/g, ' ').trim();
+    this.unknown.push({ span, what: line.length > 80 ? `${line.slice(0, 77)}...` : line });
   }
 
   /** Records how a synthetic value is written (first writing wins, so messages are stable). */

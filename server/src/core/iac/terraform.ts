@@ -95,29 +95,53 @@ export function terraformDocument(text: string, folder: TerraformFolder = NO_FOL
       const region = parseRegion(expr.body);
       if (region.root) transformTree(region.root, (n, principal) => (n.type === 'string' && String(n.value).includes('${') ? interpolatedJsonString(n, principal, text, symbols) : undefined));
       policies.push(embeddedPolicy(region.text, region.root, region.errors, place('heredoc-json', expr.body), symbols));
-    } else if (expr.kind === 'traversal' && expr.root === 'data' && expr.steps[0] === 'aws_iam_policy_document' && typeof expr.steps[1] === 'string') {
-      const docName = expr.steps[1];
-      const block = documents.get(docName);
-      if (!block) {
-        // In another file of the module: analyzed there, at the document's own lines.
-        if (folder.documents.has(docName)) {
+    } else {
+      // `data.aws_iam_policy_document.x.json`, or one inside `coalesce(var.policy, ...)`: the document, the other arguments unknown.
+      let docRef = policyDocumentRef(expr);
+      let others: readonly HclExpr[] = [];
+      if (!docRef && expr.kind === 'call') {
+        const i = expr.args.findIndex((a) => policyDocumentRef(a) !== undefined);
+        if (i >= 0) {
+          docRef = policyDocumentRef(expr.args[i]);
+          others = expr.args.filter((_, j) => j !== i);
+        }
+      }
+      if (docRef) {
+        const { name: docName, span: refSpan } = docRef;
+        const block = documents.get(docName);
+        if (!block) {
+          // In another file of the module: analyzed there, at the document's own lines.
+          if (folder.documents.has(docName)) {
+            if (bypassSpan) problems.push(bypassProblem(bypassSpan));
+            continue;
+          }
+          problems.push({ code: 'iac-syntax', severity: 'info', span: refSpan, message: `data "aws_iam_policy_document" "${docName}" is not in this file, so this key policy is not analyzed here.` });
           if (bypassSpan) problems.push(bypassProblem(bypassSpan));
           continue;
         }
-        problems.push({ code: 'iac-syntax', severity: 'info', span: expr.span, message: `data "aws_iam_policy_document" "${docName}" is not in this file, so this key policy is not analyzed here.` });
-        if (bypassSpan) problems.push(bypassProblem(bypassSpan));
-        continue;
+        if (analyzedDocuments.has(docName)) continue;
+        analyzedDocuments.add(docName);
+        symbols.startPolicy();
+        for (const o of others) symbols.unresolved(o.span, `${text.slice(o.span.start, o.span.end)} (in ${expr.kind === 'call' ? expr.name : 'policy'}(), may replace the document)`);
+        const root = policyDocumentTree(block, text, symbols);
+        policies.push(embeddedPolicy(text, root, [], place('policy-document', block.span, `data.aws_iam_policy_document.${docName}`), symbols));
+      } else {
+        // file(), templatefile(), var.policy...: the whole policy is unknown here. Say so, never stay silent.
+        symbols.startPolicy();
+        symbols.unresolved(expr.span, `policy = ${text.slice(expr.span.start, expr.span.end)}`);
+        policies.push(embeddedPolicy(text, undefined, [], place('hcl-object', expr.span), symbols));
       }
-      if (analyzedDocuments.has(docName)) continue;
-      analyzedDocuments.add(docName);
-      symbols.startPolicy();
-      const root = policyDocumentTree(block, text, symbols);
-      policies.push(embeddedPolicy(text, root, [], place('policy-document', block.span, `data.aws_iam_policy_document.${docName}`), symbols));
     }
     if (policies.length === before && bypassSpan && !problems.some((p) => p.span === bypassSpan)) problems.push(bypassProblem(bypassSpan));
   }
   policies.push(...folderDocuments(documents, analyzedDocuments, folder, text, symbols, (block) => policyDocumentTree(block, text, symbols)));
   return { kind: 'terraform', policies, problems, modules };
+}
+
+/** `data.aws_iam_policy_document.NAME.json` (or `NAME[0].json`): the document's name. */
+function policyDocumentRef(expr: HclExpr): { name: string; span: Span } | undefined {
+  if (expr.kind !== 'traversal' || expr.root !== 'data' || expr.steps[0] !== 'aws_iam_policy_document' || typeof expr.steps[1] !== 'string') return undefined;
+  return { name: expr.steps[1], span: expr.span };
 }
 
 function bypassProblem(span: Span): IacProblem {
@@ -178,6 +202,8 @@ export function hclToTree(expr: HclExpr, principal: boolean, text: string, symbo
       const obj = makeNode('object', expr.span);
       for (const item of expr.items) {
         const key = objectKey(item.key, text);
+        // `Statement = var.statements`, `AWS = var.reader_arns`: a variable where a list may stand is not known here.
+        if (item.value?.kind === 'traversal' && VARIABLE_ROOTS.has(item.value.root) && !SCALAR_ELEMENTS.has(key)) symbols.unresolved(item.value.span, text.slice(item.value.span.start, item.value.span.end));
         const value = item.value ? hclToTree(item.value, principal || principalKey(key), text, symbols) : undefined;
         append(obj, makeProperty(key, item.key.span, item.separator, value));
       }
@@ -202,9 +228,68 @@ export function hclToTree(expr: HclExpr, principal: boolean, text: string, symbo
     }
     case 'traversal':
       return symbolicNode(expr.span, [{ sym: source, meaning: terraformMeaning(expr, source) }], principal, source, source, symbols);
+    case 'call':
+      return callTree(expr, principal, text, symbols) ?? opaque(expr.span, source, principal, symbols);
     default:
+      // A `for` expression, or a conditional that picks a list or an object, stands for a
+      // structure not known here; an operator or a conditional between strings is a symbolic value.
+      if (/^[[{]/.test(source) || expr.children.some((c) => c.kind === 'tuple' || c.kind === 'object')) symbols.unresolved(expr.span, source);
       return opaque(expr.span, source, principal, symbols);
   }
+}
+
+/** References whose value is set outside this file: variables, locals, module outputs. */
+const VARIABLE_ROOTS = new Set(['var', 'local', 'module']);
+/** Policy elements that hold one string, never a list. */
+const SCALAR_ELEMENTS = new Set(['Sid', 'Effect', 'Version', 'Id']);
+
+/** Functions that build a list from lists: their literal arguments are read, the others are unknown. */
+const LIST_FUNCTIONS = new Set(['concat', 'flatten', 'tolist', 'toset', 'distinct', 'compact', 'sort']);
+/** Functions whose value depends on what is not in this file (a file, a variable's keys, a lookup): unknown. */
+const UNKNOWN_FUNCTIONS = new Set(['file', 'templatefile', 'jsondecode', 'lookup', 'try', 'coalesce', 'coalescelist', 'element', 'keys', 'values', 'setunion', 'setproduct', 'setsubtract', 'setintersection', 'zipmap', 'transpose', 'chunklist', 'slice', 'reverse', 'matchkeys']);
+
+/**
+ * `concat([...], var.extra)`, `flatten([[...], [...]])`, `merge({...}, var.tags)`: the literal
+ * parts as a list or an object, each other argument noted as unknown. Undefined for a function
+ * whose value is a symbolic scalar (`format(...)`, `join(...)`).
+ */
+function callTree(expr: Extract<HclExpr, { kind: 'call' }>, principal: boolean, text: string, symbols: Symbols): TreeNode | undefined {
+  const unknown = (e: HclExpr) => symbols.unresolved(e.span, text.slice(e.span.start, e.span.end));
+  if (expr.name === 'merge') {
+    const obj = makeNode('object', expr.span);
+    for (const arg of expr.args) {
+      if (arg.kind !== 'object') {
+        unknown(arg);
+        continue;
+      }
+      for (const p of hclToTree(arg, principal, text, symbols).children ?? []) append(obj, p);
+    }
+    return obj;
+  }
+  if (LIST_FUNCTIONS.has(expr.name)) {
+    const arr = makeNode('array', expr.span);
+    const add = (e: HclExpr, nested: boolean) => {
+      if (e.kind !== 'tuple') {
+        if (nested) append(arr, hclToTree(e, principal, text, symbols));
+        else unknown(e);
+        return;
+      }
+      for (const item of e.items) {
+        if (expr.name === 'flatten' && item.kind === 'tuple') add(item, false);
+        else append(arr, hclToTree(item, principal, text, symbols));
+      }
+    };
+    for (const arg of expr.args) add(arg, false);
+    return arr;
+  }
+  if (UNKNOWN_FUNCTIONS.has(expr.name)) unknown(expr);
+  return undefined;
+}
+
+/** A list-valued argument (`identifiers`, `actions`, `values`) given as a variable or a function: the list is not known here. */
+function listTree(expr: HclExpr, principal: boolean, text: string, symbols: Symbols): TreeNode {
+  if (expr.kind === 'traversal' && VARIABLE_ROOTS.has(expr.root)) symbols.unresolved(expr.span, text.slice(expr.span.start, expr.span.end));
+  return hclToTree(expr, principal, text, symbols);
 }
 
 function opaque(span: Span, source: string, principal: boolean, symbols: Symbols): TreeNode {
@@ -250,6 +335,11 @@ export function policyDocumentTree(block: HclBlock, text: string, symbols: Symbo
   const id = attribute(block.body, 'policy_id');
   if (id?.expr) append(root, makeProperty('Id', id.nameSpan, id.equals, hclToTree(id.expr, false, text, symbols)));
   const statements = blocks(block.body, 'statement');
+  for (const d of blocks(block.body, 'dynamic')) symbols.unresolved(d.span, `dynamic "${d.labels[0]?.value ?? ''}"`);
+  for (const name of ['source_policy_documents', 'override_policy_documents', 'source_json', 'override_json']) {
+    const a = attribute(block.body, name);
+    if (a?.expr) symbols.unresolved(a.span, `${name} = ${text.slice(a.expr.span.start, a.expr.span.end)}`);
+  }
   if (statements.length) {
     const array = makeNode('array', { start: statements[0].span.start, end: statements[statements.length - 1].span.end });
     for (const s of statements) append(array, statementTree(s, text, symbols));
@@ -267,8 +357,10 @@ function statementTree(block: HclBlock, text: string, symbols: Symbols): TreeNod
     const name = STATEMENT_ATTRIBUTES[item.name];
     if (!name) continue;
     if (name === 'Effect') hasEffect = true;
-    append(obj, makeProperty(name, item.nameSpan, item.equals, hclToTree(item.expr, false, text, symbols)));
+    const value = name === 'Sid' || name === 'Effect' ? hclToTree(item.expr, false, text, symbols) : listTree(item.expr, false, text, symbols);
+    append(obj, makeProperty(name, item.nameSpan, item.equals, value));
   }
+  for (const d of blocks(body, 'dynamic')) symbols.unresolved(d.span, `dynamic "${d.labels[0]?.value ?? ''}"`);
   if (!hasEffect) {
     // The data source's default.
     const at = block.open + 1;
@@ -287,7 +379,7 @@ function statementTree(block: HclBlock, text: string, symbols: Symbols): TreeNod
       const ids = attribute(p.body, 'identifiers');
       const typeName = templateText(typeAttr?.expr) ?? '';
       if (!typeAttr?.expr || !ids?.expr) continue;
-      const converted = hclToTree(ids.expr, true, text, symbols);
+      const converted = listTree(ids.expr, true, text, symbols);
       const existing = byType.get(typeName);
       if (existing) {
         for (const c of converted.type === 'array' ? [...(converted.children ?? [])] : [converted]) append(existing.values, c);
@@ -319,7 +411,7 @@ function statementTree(block: HclBlock, text: string, symbols: Symbols): TreeNod
       } else {
         operator.length = Math.max(operator.length, c.span.end - operator.offset);
       }
-      const converted = values?.expr ? hclToTree(values.expr, principalKey(variableName), text, symbols) : undefined;
+      const converted = values?.expr ? listTree(values.expr, principalKey(variableName), text, symbols) : undefined;
       append(operator, makeProperty(variableName, variable.expr.span, undefined, converted));
     }
     append(obj, makeProperty('Condition', conditions[0].typeSpan, undefined, value));

@@ -10,6 +10,9 @@ import type { Span } from '../policy/model';
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export type TreeNode = Mutable<Node> & EmbeddedNodeInfo & { children?: TreeNode[]; parent?: TreeNode };
 
+/** What a value converts to when it is removed (`Fn::If` to `AWS::NoValue`): the element or property goes. */
+export const REMOVED: TreeNode = Object.freeze({ type: 'null', offset: 0, length: 0, value: null }) as TreeNode;
+
 export function makeNode(type: NodeType, span: Span, value?: unknown): TreeNode {
   const n: TreeNode = { type, offset: span.start, length: Math.max(0, span.end - span.start) };
   if (value !== undefined) n.value = value;

@@ -92,6 +92,18 @@ export interface DuplicateKey {
   readonly first: Span;
 }
 
+/**
+ * A part of the policy the analysis could not read or resolve: statements after a syntax error,
+ * a Terraform `dynamic` block or `concat(var.x)`, a CloudFormation `Fn::ImportValue`... Unknown is
+ * not absent: while a policy has one, findings that claim something is missing (lockout, no
+ * DenyEveryoneElse) are not reported, and one info finding names what was not evaluated.
+ */
+export interface UnknownPart {
+  readonly span: Span;
+  /** What it is, as written or described: `dynamic "statement"`, `concat(..., var.extra)`. */
+  readonly what: string;
+}
+
 export interface PolicyDocument {
   readonly text: string;
   /**
@@ -113,6 +125,10 @@ export interface PolicyDocument {
   /** Span of the Statement value, if present. */
   readonly statementSpan?: Span;
   readonly statements: readonly Statement[];
+  /** Parts not analyzed (see UnknownPart); absent when the whole policy is known. */
+  readonly unknown?: readonly UnknownPart[];
+  /** Set when the text is a template (`%{ for ... }` outside strings where JSON is expected): the directive that makes it one. */
+  readonly templateDirective?: { readonly span: Span; readonly text: string };
   /** Set for a policy found inside an IaC file: spans are offsets in that file (see core/iac). */
   readonly embedded?: EmbeddedInfo;
 }
@@ -156,5 +172,16 @@ export interface EmbeddedInfo {
   readonly source: Readonly<Record<string, string>>;
   /** The size of the JSON AWS receives (minified), for the 32 KB limit. */
   readonly bytes: number;
+  /**
+   * A CloudFormation policy with `Fn::If` inside: the policy in each branch (condition values ->
+   * the policy then). Rules run on each branch; a finding of only some branches says when it holds.
+   */
+  readonly branches?: readonly PolicyBranch[];
+}
+
+export interface PolicyBranch {
+  /** The value of each `Fn::If` condition of the policy in this branch. */
+  readonly when: readonly (readonly [condition: string, value: boolean])[];
+  readonly policy: PolicyDocument;
 }
 

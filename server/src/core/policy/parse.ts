@@ -1,5 +1,6 @@
 /** Text -> PolicyDocument, with jsonc-parser. Never throws. */
-import { findNodeAtOffset, getNodePath, parseTree, visit, type JSONPath, type Node, type ParseError, type ParseOptions } from 'jsonc-parser';
+import { findNodeAtOffset, getNodePath, ParseErrorCode, parseTree, visit, type JSONPath, type Node, type ParseError, type ParseOptions } from 'jsonc-parser';
+import { templateDirectiveAt } from './placeholder';
 import type {
   ConditionClause,
   DuplicateKey,
@@ -43,7 +44,44 @@ export function parsePolicy(text: string, { wholeTree = false }: { wholeTree?: b
   // Without syntax errors, every bracket outside a string is a node of the tree, so its depth is
   // the bracket depth the parser reached; with them, the text says.
   if (openers > limit && openers <= SAFE_TO_PARSE && (syntaxErrors.length === 0 ? built.depth > limit : exceedsDepth(text, limit))) return tooDeep();
-  return modelOf(text, built.root, syntaxErrors, built.statements, built.duplicateKeys);
+  const model = modelOf(text, built.root, syntaxErrors, built.statements, built.duplicateKeys);
+  return syntaxErrors.length ? withoutInventedStatements(model) : model;
+}
+
+/**
+ * After a syntax error the parser recovers as best it can, and template text (`%{ for }`) or a
+ * broken brace comes out as statements nobody wrote. Statements that end past the first error
+ * that breaks the structure are not read, and the rest of the Statement array is unknown.
+ * Comments, trailing commas and missing commas leave the structure whole.
+ */
+function withoutInventedStatements(policy: PolicyDocument): PolicyDocument {
+  const first = policy.syntaxErrors.find((e) => !keepsStructure(policy.text, e));
+  if (!first) return policy;
+  const directive = templateDirectiveAt(policy.text, first.offset);
+  const templateDirective = directive !== undefined ? { span: { start: first.offset, end: first.offset + directive.length }, text: directive } : undefined;
+  const span = policy.statementSpan;
+  if (!span || first.offset >= span.end) return templateDirective ? { ...policy, templateDirective } : policy;
+  return {
+    ...policy,
+    statements: policy.statements.filter((s) => s.span.end <= first.offset),
+    templateDirective,
+    unknown: [{ span: { start: first.offset, end: span.end }, what: templateDirective ? `the statements from the template directive ${templateDirective.text} on` : 'the statements from the first syntax error on' }],
+  };
+}
+
+/** A syntax error after which the tree still reads as written: a comment, a trailing or missing comma. */
+function keepsStructure(text: string, e: ParseError): boolean {
+  if (e.error === ParseErrorCode.InvalidCommentToken || e.error === ParseErrorCode.CommaExpected) return true;
+  return (e.error === ParseErrorCode.ValueExpected || e.error === ParseErrorCode.PropertyNameExpected) && trailingComma(text, e.offset) !== undefined;
+}
+
+/** The offset of the comma before the `}` or `]` at `closeOffset`, if there is one (nothing but space between). */
+export function trailingComma(text: string, closeOffset: number): number | undefined {
+  const c = text[closeOffset];
+  if (c !== '}' && c !== ']') return undefined;
+  let i = closeOffset - 1;
+  while (i >= 0 && /\s/.test(text[i])) i--;
+  return text[i] === ',' ? i : undefined;
 }
 
 /** The options of every parse of a key policy's text. */
@@ -208,13 +246,16 @@ export interface EmbeddedNodeInfo {
   written?: string;
   /** An intrinsic or reference whose value is unknown here: read as a non-literal scalar, so rules skip it. */
   opaque?: boolean;
+  /** An array element's position as written, when an element before it was removed (`Fn::If` to `AWS::NoValue`). */
+  index?: number;
 }
 
 /** The model of a policy from a jsonc-parser-shaped tree whose offsets are in `text`. */
 export function policyFromTree(text: string, root: Node | undefined, syntaxErrors: ParseError[]): PolicyDocument {
   const duplicates: DuplicateKey[] = [];
   if (root) findDuplicateKeys(root, duplicates);
-  return modelOf(text, root, syntaxErrors, new Map(), duplicates);
+  const model = modelOf(text, root, syntaxErrors, new Map(), duplicates);
+  return syntaxErrors.length ? withoutInventedStatements(model) : model;
 }
 
 /** The model, from the tree and what was read while it was built (`read`: statements by Statement array node). */
@@ -226,7 +267,7 @@ function modelOf(text: string, root: Node | undefined, syntaxErrors: ParseError[
   const statementNode = lastValue(root, 'Statement');
   let statements: Statement[] = [];
   if (statementNode?.type === 'array') {
-    statements = read.get(statementNode) ?? (statementNode.children ?? []).flatMap((child, index) => (child.type === 'object' ? [readStatement(child, index)] : []));
+    statements = read.get(statementNode) ?? (statementNode.children ?? []).flatMap((child, index) => (child.type === 'object' ? [readStatement(child, (child as EmbeddedNodeInfo).index ?? index)] : []));
   } else if (statementNode?.type === 'object') {
     statements = [readStatement(statementNode, 0)];
   }

@@ -3,6 +3,7 @@
  * work: no ARN library, nothing that needs Node.
  */
 import type { PrincipalElement } from '../policy/model';
+import { arnFields, isAccountPlaceholder, isPlaceholder } from '../policy/placeholder';
 import { BoundedMemo } from '../util/memo';
 import { ACCOUNT_ID, rootArn } from './arn';
 
@@ -33,16 +34,23 @@ export function parseCaller(input: string): Caller {
   return callers.get(input);
 }
 
+/** A 12-digit account id, or a template placeholder named for an account (`${account_id}`, `<ACCOUNT_ID>`). */
+export function isAccountId(value: string): boolean {
+  return ACCOUNT_ID.test(value) || isAccountPlaceholder(value);
+}
+
 function parse(principal: string): Caller {
-  if (ACCOUNT_ID.test(principal)) {
+  if (isAccountId(principal)) {
     const arn = rootArn(principal);
     return { principal: arn, kind: 'root', account: principal, principalArn: arn };
   }
   if (!principal.startsWith('arn:')) {
+    // A placeholder for a whole ARN (`<YOUR ADMIN USER ARN>`) names one principal, as written: its aws:PrincipalArn is itself.
+    if (isPlaceholder(principal)) return { principal, kind: 'other', principalArn: principal };
     if (!principal.includes(':') && principal.includes('.')) return { principal, kind: 'service', service: principal.toLowerCase() };
     return { principal, kind: 'other' };
   }
-  const parts = principal.split(':');
+  const parts = arnFields(principal);
   if (parts.length < 6) return { principal, kind: 'other' };
   const partition = parts[1];
   const service = parts[2];
@@ -118,7 +126,7 @@ export function compilePrincipal(element: PrincipalElement, negated: boolean): P
       wildcard = true;
       return;
     }
-    if (ACCOUNT_ID.test(v)) {
+    if (isAccountId(v)) {
       accounts = added(accounts, v);
       return;
     }

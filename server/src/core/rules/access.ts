@@ -1,12 +1,18 @@
 /** Rules about who can do what, decided by the evaluator (the one source of truth for access). */
 import { actionsOfCapability, capabilitiesOf, expandAction, findAction, isWildcard, type Capability, type KmsAction } from '../catalog/catalog';
-import { holds, iamDelegations, whoCan, type PrincipalAccess } from '../evaluate/index';
+import { holds, iamDelegations, parseCaller, whoCan, type IamDelegation, type PrincipalAccess } from '../evaluate/index';
+import { hasPlaceholder } from '../policy/placeholder';
 import type { PolicyDocument, ScalarValue, Statement } from '../policy/model';
 import { parseOperator } from '../policy/operators';
-import { rootAccount } from '../principal/arn';
+import { partlyKnown } from './partialAnalysis';
 import type { Rule, RuleFinding } from './types';
 import { capitalize, isAllow, isDeny, keySpan, statementHead, statementName, stringItems } from './util';
 
+/** The account whose root a principal value names (`arn:aws:iam::ACCOUNT:root`, an account id, or either with a placeholder for the account). */
+function rootAccount(value: string): string | undefined {
+  const caller = parseCaller(value);
+  return caller.kind === 'root' && (caller.principal.startsWith('arn:aws') || hasPlaceholder(caller.principal)) ? caller.account : undefined;
+}
 
 /** The principal values of a statement (Principal entries and principal-naming condition values). */
 function principalMentions(s: Statement): ScalarValue[] {
@@ -25,7 +31,7 @@ function principalMentions(s: Statement): ScalarValue[] {
 /** Where a principal is written in a statement, for a precise range. */
 function mentionOf(s: Statement, principal: string): ScalarValue | undefined {
   const account = rootAccount(principal);
-  return principalMentions(s).find((v) => v.value.toLowerCase() === principal.toLowerCase() || (account !== undefined && v.value === account));
+  return principalMentions(s).find((v) => v.value.toLowerCase() === principal.toLowerCase() || (account !== undefined && rootAccount(v.value) === account));
 }
 
 function firstMention(policy: PolicyDocument, p: PrincipalAccess): { span: { start: number; end: number }; statement: Statement } | undefined {
@@ -90,25 +96,34 @@ export const missingDenyEveryoneElse: Rule = {
   summary: 'The policy lets IAM policies (or a wide principal) grant access, and no DenyEveryoneElse statement limits who can use the key.',
   check(policy) {
     const out: RuleFinding[] = [];
+    // The unknown parts may hold the DenyEveryoneElse.
+    if (partlyKnown(policy)) return out;
+    const hasDeny = policy.statements.some(isDenyEveryoneElse);
+    // Once per delegated account, on the statement that grants the most (say each thing once).
     for (const d of iamDelegations(policy)) {
       const actions = actionsNamed(d.actions);
       if (actions.length === 0) continue;
+      let best: { s: Statement; granted: readonly string[] } | undefined;
       for (const index of d.statements) {
         const s = policy.statements.find((x) => x.index === index);
-        if (!s) continue;
-        const at = mentionOf(s, `arn:aws:iam::${d.account}:root`);
-        const hasDeny = policy.statements.some(isDenyEveryoneElse);
-        out.push({
-          span: at?.span ?? statementHead(s),
-          message:
-            `${capitalize(statementName(s))} lets IAM policies in account ${d.account} grant any principal there ${describeActions(actions)}. ` +
-            (hasDeny
-              ? 'The Deny statement here does not stop them. '
-              : 'Nothing denies everyone else. ') +
-            'Add a DenyEveryoneElse statement that denies kms:* to every principal but the ones this policy names, or rewrite to least privilege.',
-          data: { account: d.account },
-        });
+        const granted = d.byStatement.get(index) ?? [];
+        if (s && (!best || granted.length > best.granted.length)) best = { s, granted };
       }
+      if (!best) continue;
+      const { s, granted } = best;
+      const others = d.statements.filter((i) => i !== s.index && (d.byStatement.get(i)?.length ?? 0) > 0);
+      const alone = actionsNamed(granted);
+      const at = mentionOf(s, `arn:aws:iam::${d.account}:root`);
+      out.push({
+        span: at?.span ?? statementHead(s),
+        message:
+          `${capitalize(statementName(s))} lets IAM policies in account ${d.account} grant any principal there ${describeActions(alone.length ? alone : actions)}` +
+          (others.length && alone.length < actions.length ? ` (${describeActions(actions)} with the account's other ${others.length === 1 ? 'statement' : `${others.length} statements`})` : '') +
+          '. ' +
+          (hasDeny ? 'The Deny statement here does not stop them. ' : 'Nothing denies everyone else. ') +
+          'Add a DenyEveryoneElse statement that denies kms:* to every principal but the ones this policy names, or rewrite to least privilege.',
+        data: { account: d.account },
+      });
     }
     return out;
   },
@@ -122,7 +137,8 @@ export const lockout: Rule = {
   defaultSeverity: 'error',
   summary: 'No principal can call kms:PutKeyPolicy: the key would be locked forever.',
   check(policy, context) {
-    if (policy.statementSpan === undefined) return [];
+    // The unknown parts may name an administrator.
+    if (policy.statementSpan === undefined || partlyKnown(policy)) return [];
     const access = context.access();
     if (whoCan(access, 'kms:PutKeyPolicy').length > 0) return [];
     const maybe = whoCan(access, 'kms:PutKeyPolicy', ['conditional']);
@@ -223,6 +239,28 @@ export const separationOfDuties: Rule = {
 // aws:Source* keys are only in requests an AWS service makes for a resource: "*" with one of them is a service path, not the public.
 const LIMITING_KEYS = new Set(['aws:principalarn', 'aws:principalaccount', 'kms:calleraccount', 'aws:principalorgid', 'aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'aws:sourceorgpaths']);
 
+/** Keys that say for whom an AWS service acts: the organization, account or resource behind its request. */
+const SOURCE_KEYS = new Set(['aws:sourceorgid', 'aws:sourceorgpaths', 'aws:sourceaccount', 'aws:sourcearn']);
+
+/**
+ * `"AWS": "*"` limited by `aws:PrincipalIsAWSService = true` and a source condition
+ * (`aws:SourceOrgID`, `aws:SourceAccount`, `aws:SourceArn`): AWS services acting for that
+ * organization, account or resource, which is how AWS documents organization-wide service access.
+ * `'services'`: limited to AWS services, but not to a source.
+ */
+function actingForSource(s: Statement): boolean | 'services' {
+  let service = false;
+  let source = false;
+  for (const c of s.condition?.clauses ?? []) {
+    const op = parseOperator(c.operator.value);
+    if (!op || op.base.negated || op.base.family === 'Null') continue;
+    const key = c.key.value.toLowerCase();
+    if (key === 'aws:principalisawsservice' && op.base.family === 'Bool' && !op.ifExists && c.values.items.every((v) => v.value.toLowerCase() === 'true')) service = true;
+    else if (SOURCE_KEYS.has(key) && !op.ifExists) source = true;
+  }
+  return service && source ? true : service ? 'services' : false;
+}
+
 export const publicKey: Rule = {
   id: 'public-key',
   defaultSeverity: 'error',
@@ -237,10 +275,14 @@ export const publicKey: Rule = {
         const op = parseOperator(c.operator.value);
         return op !== undefined && !op.base.negated && op.base.family !== 'Null' && LIMITING_KEYS.has(c.key.value.toLowerCase());
       });
-      if (limited) continue;
+      const acting = actingForSource(s);
+      if (limited || acting === true) continue;
       out.push({
         span: star.span,
-        message: `${capitalize(statementName(s))} allows anyone, in any AWS account, to use this key: no condition limits the caller. Add a condition on aws:PrincipalArn (k9 style: ArnEquals with the allowed ARNs), aws:PrincipalAccount, kms:CallerAccount or aws:PrincipalOrgID.`,
+        message:
+          acting === 'services'
+            ? `${capitalize(statementName(s))} allows any AWS service, acting for anyone in any AWS account, to use this key. Add a condition on aws:SourceOrgID, aws:SourceAccount or aws:SourceArn to say for whom services may use it.`
+            : `${capitalize(statementName(s))} allows anyone, in any AWS account, to use this key: no condition limits the caller. Add a condition on aws:PrincipalArn (k9 style: ArnEquals with the allowed ARNs), aws:PrincipalAccount, kms:CallerAccount or aws:PrincipalOrgID.`,
       });
     }
     return out;
@@ -261,18 +303,22 @@ export const rootDelegation: Rule = {
         const s = policy.statements.find((x) => x.index === index);
         const at = s && mentionOf(s, `arn:aws:iam::${d.account}:root`);
         if (!s || !at) continue;
-        const actions = actionsNamed(d.actions);
-        out.push({
-          span: at.span,
-          message: actions.length
-            ? `Delegates to IAM: any IAM policy in account ${d.account} can grant its principals ${describeActions(actions)}.`
-            : `Delegates to IAM in account ${d.account}, but DenyEveryoneElse limits it: IAM policies can only add access for the principals this policy names.`,
-        });
+        const actions = actionsNamed(d.byStatement.get(index) ?? []);
+        out.push({ span: at.span, message: actions.length ? `Delegates to IAM: any IAM policy in account ${d.account} can grant its principals ${describeActions(actions)}.` : idleDelegation(policy, d, index) });
       }
     }
     return out;
   },
 };
+
+/** Why a root delegation lets IAM grant nothing more: said only as far as the policy shows it. */
+function idleDelegation(policy: PolicyDocument, d: IamDelegation, index: number): string {
+  const others = d.statements.filter((i) => i !== index && d.byStatement.has(i)).map((i) => policy.statements.find((s) => s.index === i)).filter((s): s is Statement => s !== undefined);
+  if (others.length) return `Delegates to IAM in account ${d.account}, adding nothing to what ${others.map(statementName).join(' and ')} already ${others.length === 1 ? 'delegates' : 'delegate'} there: ${describeActions(actionsNamed(d.actions))}.`;
+  if (d.conditionalActions.length) return `Delegates to IAM in account ${d.account} only under conditions the evaluator cannot decide (${d.conditionalActions.length} KMS action${d.conditionalActions.length === 1 ? '' : 's'}, such as ${d.conditionalActions[0]}).`;
+  if (policy.statements.some(isDenyEveryoneElse)) return `Delegates to IAM in account ${d.account}, but DenyEveryoneElse limits it: IAM policies can only add access for the principals this policy names.`;
+  return `Delegates to IAM in account ${d.account}, but IAM policies there can add nothing through this statement: what it allows is already allowed to every principal, or denied, by other statements.`;
+}
 
 // ---- 12. CreateGrant to a data principal -------------------------------------------------------
 

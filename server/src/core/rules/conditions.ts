@@ -67,20 +67,25 @@ export const operatorTypeMismatch: Rule = {
         const multi = key.type.startsWith('ArrayOf');
         const scalarType = multi ? key.type.slice('ArrayOf'.length) : key.type;
         const fits = FAMILY_FOR_TYPE[scalarType];
-        if (fits && !fits.includes(op.base.family)) {
+        // The key as written: a pattern key's catalog name holds `${EncryptionContextKey}`.
+        const name = key.key.includes('${') ? c.key.value : key.key;
+        // A string key whose values are ARNs (kms:EncryptionContext:aws:logs:arn) is compared as
+        // ARNs by the Arn operators: the pattern AWS documents for CloudWatch Logs and CloudTrail.
+        const arnValues = op.base.family === 'Arn' && scalarType === 'String' && c.values.items.length > 0 && c.values.items.every((v) => v.value.startsWith('arn:'));
+        if (fits && !fits.includes(op.base.family) && !arnValues) {
           out.push({
             span: c.operator.span,
-            message: `${op.base.name} compares ${op.base.family === 'Arn' ? 'ARNs' : op.base.family.toLowerCase() + ' values'}, but ${key.key} is ${scalarType}; the condition does not work as written. Use a ${fits[0]} operator.`,
+            message: `${op.base.name} compares ${op.base.family === 'Arn' ? 'ARNs' : op.base.family.toLowerCase() + ' values'}, but ${name} is ${scalarType}; the condition does not work as written. Use a ${fits[0]} operator.`,
           });
         } else if (op.qualifier && !multi) {
           out.push({
             span: c.operator.span,
-            message: `${op.qualifier}: is for multivalued keys, but ${key.key} has one value; ${op.qualifier === 'ForAllValues' ? 'ForAllValues also matches when the key is absent, which can allow more than intended' : 'drop the qualifier'}. Use ${op.base.name}${op.ifExists ? 'IfExists' : ''}.`,
+            message: `${op.qualifier}: is for multivalued keys, but ${name} has one value; ${op.qualifier === 'ForAllValues' ? 'ForAllValues also matches when the key is absent, which can allow more than intended' : 'drop the qualifier'}. Use ${op.base.name}${op.ifExists ? 'IfExists' : ''}.`,
           });
         } else if (multi && !op.qualifier && op.base.family !== 'Bool') {
           out.push({
             span: c.operator.span,
-            message: `${key.key} is multivalued; use ForAnyValue:${op.base.name} or ForAllValues:${op.base.name} to say how its values are compared.`,
+            message: `${name} is multivalued; use ForAnyValue:${op.base.name} or ForAllValues:${op.base.name} to say how its values are compared.`,
             severity: 'info',
           });
         }

@@ -1,6 +1,6 @@
 /** Problems with a DenyEveryoneElse statement, reported on that statement. */
 import { capitalize } from './util';
-import { expandAction, kmsActions, CAPABILITIES } from '../catalog/catalog';
+import { calledByAwsServices, expandAction, kmsActions, CAPABILITIES } from '../catalog/catalog';
 import { evaluatorFor, type Decision } from '../evaluate/index';
 import type { PolicyDocument, Statement } from '../policy/model';
 import { parseOperator } from '../policy/operators';
@@ -109,6 +109,8 @@ export const denyEveryoneElseCarveOuts: Rule = {
   check(policy) {
     const out: RuleFinding[] = [];
     for (const s of denies(policy)) {
+      // A Deny of actions no AWS service ever calls (ScheduleKeyDeletion, PutKeyPolicy...) cannot break one.
+      if (s.action && !stringItems(s.action).some((v) => expandAction(v.value).some(calledByAwsServices))) continue;
       const keys = new Map((s.condition?.clauses ?? []).map((c) => [c.key.value.toLowerCase(), c]));
       const span = keySpan(s, 'Condition') ?? statementHead(s);
       const service = keys.get('aws:principalisawsservice');

@@ -11,6 +11,7 @@ import { effect } from './effect';
 import { emptyAction } from './emptyAction';
 import { jsonSyntax } from './jsonSyntax';
 import { malformedPrincipal } from './malformedPrincipal';
+import { partialAnalysis } from './partialAnalysis';
 import { policySize } from './policySize';
 import { allowNotPrincipal, missingPrincipal } from './principalRequired';
 import { missingResource, notResource, resourceNotStar } from './resources';
@@ -37,6 +38,7 @@ export const RULES: readonly Rule[] = [
   createGrantForDataPrincipal,
   adminOnDataPrincipal,
   jsonSyntax,
+  partialAnalysis,
   policySize,
   version,
   effect,
@@ -109,12 +111,13 @@ export function* ruleSteps(policy: PolicyDocument, options: RunOptions = {}): Ge
   // evaluating every principal against thousands of statements would stall the editor; the
   // element rules still run, and one note says what was skipped.
   const skipAccess = !accessAnalyzable(policy);
+  const unknown = policy.unknown?.length ? policy.unknown : undefined;
   if (skipAccess && !syntaxOnly) {
     findings.push({ code: 'policy-too-large', severity: 'info', span: { start: 0, end: Math.min(policy.text.length, 1) }, message: `Effective access (DenyEveryoneElse, lockout, grants...) is not evaluated for documents over ${ACCESS_ANALYSIS_LIMIT / 1024} KB; AWS accepts key policies of at most 32 KB.` });
   }
   for (const rule of RULES) {
     if (options.severities?.[rule.id] === 'off') continue;
-    if (syntaxOnly && rule !== jsonSyntax && rule !== policySize) continue;
+    if (syntaxOnly && rule !== jsonSyntax && rule !== policySize && rule !== partialAnalysis) continue;
     if (skipAccess && rule.usesAccess) continue;
     let raw;
     try {
@@ -123,6 +126,8 @@ export function* ruleSteps(policy: PolicyDocument, options: RunOptions = {}): Ge
       findings.push({ code: 'internal-error', severity: 'error', span: { start: 0, end: 0 }, message: `rule ${rule.id} failed: ${String(e)}. Please report this.` });
       continue;
     }
+    // Nothing is reported inside a part that was not read (template text after a syntax error, an unresolved expression): the parser made it up.
+    if (unknown && rule !== jsonSyntax && rule !== partialAnalysis) raw = raw.filter((f) => !unknown.some((u) => u.span.start <= f.span.start && f.span.end <= u.span.end));
     const shown = raw.length > MAX_FINDINGS_PER_RULE ? raw.slice(0, MAX_FINDINGS_PER_RULE) : raw;
     for (const f of shown) findings.push({ ...f, code: rule.id, severity: effectiveSeverity(rule.id, f.severity ?? rule.defaultSeverity, options.severities)! });
     if (shown !== raw) {

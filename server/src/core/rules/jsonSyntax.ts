@@ -1,5 +1,5 @@
 import { printParseErrorCode, ParseErrorCode } from 'jsonc-parser';
-import { spanOf } from '../policy/parse';
+import { spanOf, trailingComma } from '../policy/parse';
 import type { Rule, RuleFinding } from './types';
 
 /** JSON that AWS rejects: syntax errors, comments, trailing commas, duplicate keys, a non-object root. */
@@ -12,8 +12,16 @@ export const jsonSyntax: Rule = {
     const text = policy.text;
     if (policy.fatal) return [{ span: { start: 0, end: Math.min(text.length, 1) }, message: policy.fatal }];
     const seen = new Set<number>();
+    const template = policy.templateDirective;
+    if (template) {
+      out.push({
+        span: template.span,
+        message: `This policy is a template, not JSON: ${template.text} is a template directive (Terraform templatefile, Jinja, ERB...). AWS receives the JSON it renders to; the statements from here on are not analyzed. Check the rendered policy.`,
+      });
+    }
     for (const e of policy.syntaxErrors) {
-      if (seen.has(e.offset)) continue;
+      // The errors after a template directive are the template's text read as JSON: the one finding above says so.
+      if (seen.has(e.offset) || (template && e.offset >= template.span.start)) continue;
       seen.add(e.offset);
       const span = { start: e.offset, end: e.offset + Math.max(1, e.length) };
       if (e.error === ParseErrorCode.InvalidCommentToken) {
@@ -44,13 +52,6 @@ export const jsonSyntax: Rule = {
   },
 };
 
-function trailingComma(text: string, closeOffset: number): number | undefined {
-  const c = text[closeOffset];
-  if (c !== '}' && c !== ']') return undefined;
-  let i = closeOffset - 1;
-  while (i >= 0 && /\s/.test(text[i])) i--;
-  return text[i] === ',' ? i : undefined;
-}
 
 function describe(code: ParseErrorCode): string {
   const name = printParseErrorCode(code);

@@ -1,6 +1,7 @@
 import type { ScalarValue } from '../policy/model';
 import type { Rule, RuleFinding } from './types';
 import { statementName } from './util';
+import { hasPlaceholder, isPlaceholder, withStandIns } from '../policy/placeholder';
 
 import { ACCOUNT_ID as ACCOUNT, IAM_PRINCIPAL_ARN as IAM_ARN, SERVICE_PRINCIPAL as SERVICE } from '../principal/arn';
 const PRINCIPAL_ARN_KEYS = new Set(['aws:principalarn', 'aws:sourcearn']);
@@ -16,14 +17,18 @@ export const malformedPrincipal: Rule = {
     for (const s of policy.statements) {
       for (const p of [s.principal, s.notPrincipal]) {
         if (!p) continue;
-        if (p.bare && p.bare.value !== '*') {
+        if (p.bare && p.bare.value !== '*' && !isPlaceholder(p.bare.value)) {
           out.push({ span: p.bare.span, message: `A bare principal string must be "*". Write {"AWS": "${p.bare.value}"} to name an AWS principal.` });
         }
         for (const e of p.entries) {
           for (const v of e.values.items) {
             if (!v.literal) continue;
-            if (e.type === 'AWS') checkAws(v, out, () => statementName(s));
-            else if (e.type === 'Service' && v.value !== '*' && !SERVICE.test(v.value)) {
+            // A template placeholder (`${account_id}`, `<ADMIN_ARN>`) is a symbolic value, not a malformed one:
+            // the value is checked with a valid stand-in in its place.
+            const probe = hasPlaceholder(v.value) ? withStandIns(v.value) : v.value;
+            if (probe === undefined) continue;
+            if (e.type === 'AWS') checkAws(v, probe, out, () => statementName(s));
+            else if (e.type === 'Service' && probe !== '*' && !SERVICE.test(probe)) {
               out.push({ span: v.span, message: `"${v.value}" is not an AWS service principal (such as "logs.amazonaws.com").` });
             }
           }
@@ -32,10 +37,12 @@ export const malformedPrincipal: Rule = {
       for (const c of s.condition?.clauses ?? []) {
         const key = c.key.value.toLowerCase();
         for (const v of c.values.items) {
-          if (ACCOUNT_KEYS.has(key) && !/[*?]/.test(v.value) && !ACCOUNT.test(v.value)) {
+          const probe = hasPlaceholder(v.value) ? withStandIns(v.value) : v.value;
+          if (probe === undefined) continue;
+          if (ACCOUNT_KEYS.has(key) && !/[*?]/.test(probe) && !ACCOUNT.test(probe)) {
             out.push({ span: v.span, message: `"${v.value}" is not a 12-digit AWS account id, so ${c.key.value} never matches it.` });
           }
-          if (PRINCIPAL_ARN_KEYS.has(key) && key === 'aws:principalarn' && !v.value.startsWith('arn:') && !/[*?]/.test(v.value)) {
+          if (PRINCIPAL_ARN_KEYS.has(key) && key === 'aws:principalarn' && !probe.startsWith('arn:') && !/[*?]/.test(probe)) {
             out.push({ span: v.span, message: `"${v.value}" is not an ARN, so aws:PrincipalArn never matches it. Write the full ARN, such as "arn:aws:iam::111122223333:role/name".` });
           }
         }
@@ -45,8 +52,7 @@ export const malformedPrincipal: Rule = {
   },
 };
 
-function checkAws(v: ScalarValue, out: RuleFinding[], where: () => string): void {
-  const value = v.value;
+function checkAws(v: ScalarValue, value: string, out: RuleFinding[], where: () => string): void {
   if (value === '*' || ACCOUNT.test(value) || (IAM_ARN.test(value) && !/[*?]/.test(value))) return;
   let hint = 'Use "*", a 12-digit account id, or an IAM ARN such as "arn:aws:iam::111122223333:role/name".';
   if (/^\d+$/.test(value)) hint = `An account id has 12 digits; this has ${value.length}.`;
@@ -54,5 +60,5 @@ function checkAws(v: ScalarValue, out: RuleFinding[], where: () => string): void
   else if (/^arn:[^:]*:iam::\d{12}:role\/?$/.test(value)) hint = 'The role name is missing.';
   else if (/^arn:[^:]*:sts::\d{12}:role\//.test(value)) hint = 'Role ARNs are in iam, not sts: "arn:aws:iam::<account>:role/<name>".';
   else if (/[*?]/.test(value)) hint = 'Principal elements take no wildcards except "*" alone; use "Principal": {"AWS": "*"} with an ArnLike condition on aws:PrincipalArn.';
-  out.push({ span: v.span, message: `"${value}" in ${where()} is not a valid AWS principal. ${hint}` });
+  out.push({ span: v.span, message: `"${v.value}" in ${where()} is not a valid AWS principal. ${hint}` });
 }
