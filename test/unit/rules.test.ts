@@ -167,6 +167,11 @@ const CASES: Case[] = [
   ['deprecated-condition-key', S(`${OK}, "Condition": {"StringEquals": {"kms:KeySpec": "RSA_2048"}}`)],
   ['deprecated-condition-key', S(`${OK}, "Condition": {"StringEquals": {⟦"kms:CustomerMasterKeySpec"⟧: "RSA_2048"}}`), /Use kms:KeySpec instead/],
   ['deprecated-condition-key', S(`${OK}, "Condition": {"StringEquals": {⟦"kms:CustomerMasterKeyUsage"⟧: "SIGN_VERIFY"}}`), /Use kms:KeyUsage instead/],
+  // literal-wildcard
+  ['literal-wildcard', S(`${OK}, "Condition": {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111122223333:trail/*"}, "ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}, "StringEquals": {"aws:PrincipalTag/team": "\${aws:username}", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}`)],
+  ['literal-wildcard', P(plainRoot, `{"Sid": "OnlyTrails", "Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringNotEquals": {"kms:EncryptionContext:aws:cloudtrail:arn": ⟦"arn:aws:cloudtrail:*:111122223333:trail/*"⟧}}}`), /compares literally.*every request, which the Deny then refuses.*Use StringNotLike/],
+  ['literal-wildcard', S(`${OK}, "Condition": {"StringEquals": {"kms:ViaService": [⟦"s3.*.amazonaws.com"⟧, ⟦"sqs.?s-east-1.amazonaws.com"⟧]}}`), /statement "S" never applies to real requests.*Use StringLike/],
+  ['literal-wildcard', S(`${OK}, "Condition": {"ForAnyValue:StringEqualsIgnoreCase": {"kms:EncryptionContextKeys": ["Dept", ⟦"app-*"⟧]}}`), /matches only a value with that exact text.*StringLike has no IgnoreCase form/],
 ];
 
 describe('rules: each fires with the exact range, and stays silent on correct input', () => {

@@ -137,7 +137,31 @@ const addCarveOuts: Fixer = (policy, r) => {
   return [];
 };
 
+/**
+ * literal-wildcard: read the clause's values as patterns. A clause alone under its operator has
+ * the operator renamed; one beside other keys moves to the `...Like` operator. No fix when the
+ * `...Like` operator already compares that key (merging would turn AND into OR).
+ */
+const useLikeOperator: Fixer = (policy, r) => {
+  const like = replacement(r);
+  const s = statementAt(policy, r.span.start);
+  const clause = s?.condition?.clauses.find((c) => c.values.span.start <= r.span.start && r.span.end <= c.values.span.end);
+  if (!like || !s || !clause) return [];
+  const clauses = s.condition!.clauses;
+  if (clauses.some((c) => c.operator.value === like && c.key.value === clause.key.value)) return [];
+  const sameOperator = clauses.filter((c) => c.operator.span.start === clause.operator.span.start);
+  const title = `Use ${like} (match "*" and "?" as wildcards)`;
+  const likeExists = clauses.some((c) => c.operator.value === like);
+  if (sameOperator.length === 1 && !likeExists) return [{ title, edits: [replaceSpan(clause.operator.span, JSON.stringify(like))], preferred: !/IgnoreCase/.test(clause.operator.value) }];
+  const base = [...statementPath(policy, s), 'Condition'];
+  const values = clause.values.isArray ? clause.values.items.map((v) => v.value) : clause.values.items[0]?.value;
+  const removed = sameOperator.length === 1 ? [...base, clause.operator.value] : [...base, clause.operator.value, clause.key.value];
+  const edits = [...setValue(policy.text, removed, undefined), ...setValue(policy.text, [...base, like, clause.key.value], values)];
+  return [{ title, edits, preferred: !/IgnoreCase/.test(clause.operator.value) }];
+};
+
 const FIXERS: Record<string, Fixer> = {
+  'literal-wildcard': useLikeOperator,
   'missing-deny-everyone-else': addDenyEveryoneElse,
   'over-broad-grant': narrowWildcard,
   'deny-everyone-else-dead-grant': exemptPrincipal,

@@ -10,6 +10,7 @@ import { duplicateSid } from './duplicateSid';
 import { effect } from './effect';
 import { emptyAction } from './emptyAction';
 import { jsonSyntax } from './jsonSyntax';
+import { literalWildcard } from './literalWildcard';
 import { malformedPrincipal } from './malformedPrincipal';
 import { policySize } from './policySize';
 import { allowNotPrincipal, missingPrincipal } from './principalRequired';
@@ -59,6 +60,7 @@ export const RULES: readonly Rule[] = [
   unknownConditionKey,
   operatorTypeMismatch,
   deprecatedConditionKey,
+  literalWildcard,
 ];
 
 const byId = new Map(RULES.map((r) => [r.id, r]));
