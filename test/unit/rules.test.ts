@@ -172,6 +172,14 @@ const CASES: Case[] = [
   ['literal-wildcard', P(plainRoot, `{"Sid": "OnlyTrails", "Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringNotEquals": {"kms:EncryptionContext:aws:cloudtrail:arn": ⟦"arn:aws:cloudtrail:*:111122223333:trail/*"⟧}}}`), /compares literally.*every request, which the Deny then refuses.*Use StringNotLike/],
   ['literal-wildcard', S(`${OK}, "Condition": {"StringEquals": {"kms:ViaService": [⟦"s3.*.amazonaws.com"⟧, ⟦"sqs.?s-east-1.amazonaws.com"⟧]}}`), /statement "S" never applies to real requests.*Use StringLike/],
   ['literal-wildcard', S(`${OK}, "Condition": {"ForAnyValue:StringEqualsIgnoreCase": {"kms:EncryptionContextKeys": ["Dept", ⟦"app-*"⟧]}}`), /matches only a value with that exact text.*StringLike has no IgnoreCase form/],
+  // impossible-condition-value
+  ['impossible-condition-value', S(`${OK}, "Condition": {"StringEquals": {"aws:PrincipalType": ["AssumedRole", "User"], "kms:KeySpec": "<KEY_SPEC>"}, "StringLike": {"kms:SigningAlgorithm": "RSASSA_PSS_*"}, "Bool": {"aws:SecureTransport": "True"}, "StringEqualsIgnoreCase": {"kms:KeyOrigin": "aws_kms"}}`)],
+  ['impossible-condition-value', P(`{"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "${ROOT}"}, "Action": "kms:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalType": ⟦"Root"⟧}}}`), /aws:PrincipalType is never "Root": its values are Account, AssumedRole, Anonymous, FederatedUser or User\. Statement "Root" never applies: it grants nothing\. Nobody else can call kms:PutKeyPolicy, so the key is locked/],
+  ['impossible-condition-value', S(`${OK}, "Condition": {"StringEquals": {"kms:EncryptionAlgorithm": ["SYMMETRIC_DEFAULT", ⟦"RSA_OAEP_SHA_256"⟧]}}`), /never "RSA_OAEP_SHA_256": its values are RSAES_OAEP_SHA_1, .*That value is dead/],
+  ['impossible-condition-value', P(adminCi, `{"Sid": "NoRoot", "Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalType": ⟦"Root"⟧}}}`), /So StringNotEquals always holds here and limits nothing: this Deny applies to every request it covers/],
+  ['impossible-condition-value', S(`${OK}, "Condition": {"Bool": {"aws:SecureTransport": ⟦"yes"⟧}, "StringLike": {"kms:KeySpec": ⟦"DSA_*"⟧}}`), /is never "(yes|DSA_\*)": its values are .*never applies: it grants nothing/],
+  ['impossible-condition-value', S(`${OK}, "Condition": {"StringEqualsIfExists": {"kms:KeyUsage": ⟦"ENCRYPT"⟧}}`), /holds only when the request has no kms:KeyUsage/],
+  ['lockout', P(`{"Sid": ⟦"Root"⟧, "Effect": "Allow", "Principal": {"AWS": "${ROOT}"}, "Action": "kms:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalType": "Root"}}}`).replace('⟦"Root"⟧', '"Root"').replace('"Statement"', '⟦"Statement"⟧'), /Nobody can call kms:PutKeyPolicy/],
 ];
 
 describe('rules: each fires with the exact range, and stays silent on correct input', () => {

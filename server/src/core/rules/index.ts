@@ -9,6 +9,7 @@ import { deprecatedConditionKey, operatorTypeMismatch, unknownConditionKey, unkn
 import { duplicateSid } from './duplicateSid';
 import { effect } from './effect';
 import { emptyAction } from './emptyAction';
+import { impossibleConditionValue } from './impossibleConditionValue';
 import { jsonSyntax } from './jsonSyntax';
 import { literalWildcard } from './literalWildcard';
 import { malformedPrincipal } from './malformedPrincipal';
@@ -61,6 +62,7 @@ export const RULES: readonly Rule[] = [
   operatorTypeMismatch,
   deprecatedConditionKey,
   literalWildcard,
+  impossibleConditionValue,
 ];
 
 const byId = new Map(RULES.map((r) => [r.id, r]));

@@ -5,6 +5,7 @@
  * components is checked separately and each can include multi-character (*) or single-character
  * (?) match wildcards" (IAM User Guide, condition operators, ARN condition operators).
  */
+import { SUBSTITUTED } from '../evaluate/conditionValues';
 import { parseOperator, type ParsedOperator } from '../policy/operators';
 import type { ConditionClause, ScalarValue, Statement } from '../policy/model';
 import type { Rule, RuleFinding } from './types';
@@ -18,12 +19,6 @@ const LIKE_OF: Readonly<Record<string, string>> = {
   StringNotEqualsIgnoreCase: 'StringNotLike',
 };
 
-/**
- * Text that stands for something else is not compared as written: policy variables and their
- * escapes (`${aws:username}`, `${*}`), and template placeholders (`#{...}`, `{{...}}`, `%{...}`,
- * `<ACCOUNT_ID>`).
- */
-const SUBSTITUTED = /\$\{[^}]*\}|#\{[^}]*\}|%\{[^}]*\}|\{\{[^}]*\}\}|<[^<>]*>/g;
 
 function hasWildcard(v: ScalarValue): boolean {
   if (!v.literal || v.written !== undefined) return false;
