@@ -60,6 +60,18 @@ describe('quick fixes keep formatting and touch only what must change', () => {
     assert.ok(finding);
     assert.deepEqual(quickFixes(policy, finding), []);
   });
+  test('not-principal-role: Principal "*" with ArnNotEquals aws:PrincipalArn, the rest of the statement kept', () => {
+    const before = JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Sid: 'Root', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+      { Sid: 'OnlyAdmin', Effect: 'Deny', NotPrincipal: { AWS: ['arn:aws:iam::111122223333:role/admin', 'arn:aws:iam::111122223333:root'] }, Action: 'kms:ScheduleKeyDeletion', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
+    ] }, null, 2);
+    const after = JSON.parse(fix(before, 'not-principal-role'));
+    assert.deepEqual(after.Statement[1], {
+      Sid: 'OnlyAdmin', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:ScheduleKeyDeletion', Resource: '*',
+      Condition: { Bool: { 'aws:SecureTransport': 'true' }, ArnNotEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111122223333:role/admin', 'arn:aws:iam::111122223333:root'] } },
+    });
+    assert.deepEqual(after.Statement[0], JSON.parse(before).Statement[0]);
+  });
   test('duplicate-action: remove it, keeping the list formatted', () => {
     const before = stmt('"Action": [\n  "kms:Decrypt",\n  "kms:Encrypt",\n  "kms:Decrypt"\n],\n"Resource": "*"');
     assert.equal(fix(before, 'duplicate-action'), stmt('"Action": [\n  "kms:Decrypt",\n  "kms:Encrypt"\n],\n"Resource": "*"'));

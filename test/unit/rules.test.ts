@@ -180,6 +180,10 @@ const CASES: Case[] = [
   ['impossible-condition-value', S(`${OK}, "Condition": {"Bool": {"aws:SecureTransport": ⟦"yes"⟧}, "StringLike": {"kms:KeySpec": ⟦"DSA_*"⟧}}`), /is never "(yes|DSA_\*)": its values are .*never applies: it grants nothing/],
   ['impossible-condition-value', S(`${OK}, "Condition": {"StringEqualsIfExists": {"kms:KeyUsage": ⟦"ENCRYPT"⟧}}`), /holds only when the request has no kms:KeyUsage/],
   ['lockout', P(`{"Sid": ⟦"Root"⟧, "Effect": "Allow", "Principal": {"AWS": "${ROOT}"}, "Action": "kms:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalType": "Root"}}}`).replace('⟦"Root"⟧', '"Root"').replace('"Statement"', '⟦"Statement"⟧'), /Nobody can call kms:PutKeyPolicy/],
+  // not-principal-role
+  ['not-principal-role', P(plainRoot, adminCi, `{"Sid": "OnlyCi", "Effect": "Deny", "NotPrincipal": {"AWS": ["${CI}", "arn:aws:sts::111122223333:assumed-role/ci/deploy", "${ROOT}", "arn:aws:iam::111122223333:user/alice"]}, "Action": "kms:ScheduleKeyDeletion", "Resource": "*"}`, denyElse([ROOT, CI]))],
+  ['not-principal-role', P(plainRoot, adminCi, `{"Sid": "OnlyCi", "Effect": "Deny", "NotPrincipal": {"AWS": [⟦"${CI}"⟧, "${ROOT}"]}, "Action": ["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"], "Resource": "*"}`), /NotPrincipal names the role ci, but a role acts only through its sessions \(arn:aws:sts::111122223333:assumed-role\/ci\/<session name>\).*ci's own calls to kms:ScheduleKeyDeletion, kms:PutKeyPolicy are denied\. Its grant in statement "Admin" is dead for those actions\. AWS recommends/],
+  ['not-principal-role', P(plainRoot, `{"Effect": "Deny", "NotPrincipal": {"AWS": ⟦"${APP}"⟧}, "Action": "kms:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}`), /app's own calls to every KMS action are denied when its conditions hold\. .*Its account's root \(arn:aws:iam::111122223333:root\) is not listed either/],
 ];
 
 describe('rules: each fires with the exact range, and stays silent on correct input', () => {

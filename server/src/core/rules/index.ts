@@ -13,6 +13,7 @@ import { impossibleConditionValue } from './impossibleConditionValue';
 import { jsonSyntax } from './jsonSyntax';
 import { literalWildcard } from './literalWildcard';
 import { malformedPrincipal } from './malformedPrincipal';
+import { notPrincipalRole } from './notPrincipalRole';
 import { policySize } from './policySize';
 import { allowNotPrincipal, missingPrincipal } from './principalRequired';
 import { missingResource, notResource, resourceNotStar } from './resources';
@@ -63,6 +64,7 @@ export const RULES: readonly Rule[] = [
   deprecatedConditionKey,
   literalWildcard,
   impossibleConditionValue,
+  notPrincipalRole,
 ];
 
 const byId = new Map(RULES.map((r) => [r.id, r]));
