@@ -6,6 +6,7 @@ import { adminOnDataPrincipal, createGrantForDataPrincipal, isDenyEveryoneElse, 
 import { denyEveryoneElseCarveOuts, denyEveryoneElseDeadGrant, denyEveryoneElsePartial } from './denyEveryoneElse';
 import { duplicateAction, nonKmsAction, notKeyPolicyAction, unknownAction, wildcardMatchesNothing } from './actions';
 import { deprecatedConditionKey, operatorTypeMismatch, unknownConditionKey, unknownOperator } from './conditions';
+import { accountWideGrant } from './accountWideGrant';
 import { duplicateSid } from './duplicateSid';
 import { effect } from './effect';
 import { emptyAction } from './emptyAction';
@@ -65,6 +66,7 @@ export const RULES: readonly Rule[] = [
   literalWildcard,
   impossibleConditionValue,
   notPrincipalRole,
+  accountWideGrant,
 ];
 
 const byId = new Map(RULES.map((r) => [r.id, r]));
