@@ -192,6 +192,13 @@ const CASES: Case[] = [
     `{"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "444455556666"}}}`)],
   ['account-wide-grant', P(plainRoot, adminCi, `{"Sid": "Everyone", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:Decrypt", "kms:Encrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": ⟦"111122223333"⟧}}}`), /Statement "Everyone" lets every principal in account 111122223333 \(any role or user there, including ones created later\) use this key for 2 KMS actions \(read-data, write-data\), with no IAM policy needed: only kms:CallerAccount limits the caller/],
   ['account-wide-grant', P(adminCi, `{"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": ⟦"111122223333"⟧}, "Bool": {"aws:SecureTransport": "true"}}}`), /1 KMS action \(read-data\) \(when its other conditions hold\)/],
+  // service-without-source-condition
+  ['service-without-source-condition', P(plainRoot, adminCi,
+    `{"Sid": "Trail", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey*", "Resource": "*", "Condition": {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111122223333:trail/*"}}}`,
+    `{"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": "logs.us-east-1.amazonaws.com"}, "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}`,
+    `{"Sid": "Describe", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"}, "Action": "kms:DescribeKey", "Resource": "*"}`)],
+  ['service-without-source-condition', P(plainRoot, adminCi, `{"Sid": "Trail", "Effect": "Allow", "Principal": {"Service": [⟦"cloudtrail.amazonaws.com"⟧, "config.amazonaws.com"]}, "Action": "kms:GenerateDataKey*", "Resource": "*"}`), /Statement "Trail" lets cloudtrail.amazonaws.com, config.amazonaws.com call kms:GenerateDataKey, .* for a resource in any AWS account: no aws:SourceAccount, aws:SourceArn or encryption-context condition says whose/],
+  ['service-without-source-condition', P(plainRoot, adminCi, `{"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": ⟦"logs.us-east-1.amazonaws.com"⟧}, "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*", "Condition": {"StringNotEquals": {"aws:SourceAccount": "444455556666"}}}`), /could have the service decrypt with this key \(a confused deputy\)/],
 ];
 
 describe('rules: each fires with the exact range, and stays silent on correct input', () => {

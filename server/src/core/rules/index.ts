@@ -21,6 +21,7 @@ import { missingResource, notResource, resourceNotStar } from './resources';
 import type { Finding, Rule, RuleContext, Severity, SeveritySetting } from './types';
 import { unknownElement } from './unknownElement';
 import { version } from './version';
+import { serviceWithoutSourceCondition } from './serviceWithoutSource';
 import { wrongType } from './wrongType';
 
 export type { Finding, Rule, RuleContext, Severity, SeveritySetting } from './types';
@@ -67,6 +68,7 @@ export const RULES: readonly Rule[] = [
   impossibleConditionValue,
   notPrincipalRole,
   accountWideGrant,
+  serviceWithoutSourceCondition,
 ];
 
 const byId = new Map(RULES.map((r) => [r.id, r]));
