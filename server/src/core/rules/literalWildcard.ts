@@ -20,9 +20,10 @@ const LIKE_OF: Readonly<Record<string, string>> = {
 };
 
 
+/** A `*` or `?` in the text as written, outside substitutions (an IaC `!Sub` or `"${var.x}"` keeps its literal parts). */
 function hasWildcard(v: ScalarValue): boolean {
-  if (!v.literal || v.written !== undefined) return false;
-  return /[*?]/.test(v.value.replace(SUBSTITUTED, ''));
+  if (!v.literal) return false;
+  return /[*?]/.test((v.written ?? v.value).replace(SUBSTITUTED, ''));
 }
 
 /** The `...Like` spelling of a literal operator, qualifier and IfExists kept: `ForAnyValue:StringNotLikeIfExists`. */
@@ -65,7 +66,7 @@ export const literalWildcard: Rule = {
           out.push({
             span: v.span,
             message:
-              `${op.base.name} compares literally: "${v.value}" matches only a value with that exact text, "*" and "?" included, not a pattern` +
+              `${op.base.name} compares literally: "${v.written ?? v.value}" matches only a value with that exact text, "*" and "?" included, not a pattern` +
               (all ? `; ${then.text}.` : '.') +
               ` Use ${like} to match it as a pattern${ignoreCase ? ' (case-sensitive: StringLike has no IgnoreCase form)' : ''}` +
               (v.value === '*' ? `, or "Null": {"${c.key.value}": "false"} to require only that the key is present.` : '.'),

@@ -81,9 +81,11 @@ export const notPrincipalRole: Rule = {
       for (const v of values) {
         const role = parseCaller(v.value);
         if (!namesRole(v) || listedSessions.has(`${role.account}/${role.roleName}`)) continue;
-        const name = v.written ?? v.value.slice(v.value.lastIndexOf('/') + 1);
+        const roleName = v.value.slice(v.value.lastIndexOf('/') + 1);
+        const name = v.written ?? roleName;
         const partition = v.value.split(':')[1] ?? 'aws';
-        const session = `arn:${partition}:sts::${role.account}:assumed-role/${name}/<session name>`;
+        // A reference's synthetic name is not the role's real name: say so rather than print it.
+        const session = `arn:${partition}:sts::${role.account}:assumed-role/${v.written ? '<role name>' : roleName}/<session name>`;
         const grants = grantsOf(policy, v.value, actions).filter((g) => g !== s);
         const dead = grants.length
           ? ` ${grants.length === 1 ? 'Its grant in' : 'Its grants in'} ${grants.map(statementName).join(', ')} ${conditional ? 'are blocked for those actions when the conditions hold' : grants.length === 1 ? 'is dead for those actions' : 'are dead for those actions'}.`
