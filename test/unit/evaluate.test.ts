@@ -65,6 +65,9 @@ const P = {
   arnLike: policy(allow({ AWS: '*' }, 'kms:Decrypt', { Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCT}:role/app-*` } } })),
   denyWins: policy(ROOT_STATEMENT, allow({ AWS: CI }, 'kms:*'), deny({ AWS: CI }, 'kms:Decrypt')),
   denyAccount: policy(allow({ AWS: CI }, 'kms:*'), deny({ AWS: ACCT }, 'kms:ScheduleKeyDeletion')),
+  principalTypeRoot: policy(allow({ AWS: ROOT }, 'kms:*', { Condition: { StringEquals: { 'aws:PrincipalType': 'Root' } } })),
+  principalTypeAccount: policy(allow({ AWS: ROOT }, 'kms:*', { Condition: { StringEquals: { 'aws:PrincipalType': 'Account' } } })),
+  keySpecNotRsa1024: policy(allow({ AWS: CI }, 'kms:*'), deny({ AWS: CI }, 'kms:Decrypt', { Condition: { StringNotEquals: { 'kms:KeySpec': 'RSA_1024' } } })),
   notPrincipalDeny: policy(ROOT_STATEMENT, { Effect: 'Deny', NotPrincipal: { AWS: [CI, ROOT] }, Action: 'kms:*', Resource: '*' }),
   notPrincipalAccount: policy(ROOT_STATEMENT, { Effect: 'Deny', NotPrincipal: { AWS: ROOT }, Action: 'kms:Decrypt', Resource: '*' }),
   service: policy(allow({ Service: 's3.amazonaws.com' }, 'kms:Decrypt'), allow({ Service: ['sqs.amazonaws.com', 'sns.amazonaws.com'] }, 'kms:GenerateDataKey*')),
@@ -126,6 +129,10 @@ const cases: Case[] = [
   ['ArnLike with a wildcard matches', 'arnLike', `arn:aws:iam::${ACCT}:role/app-orders`, 'kms:Decrypt', 'allowed'],
   ['ArnLike with a wildcard does not match other names', 'arnLike', APP_A, 'kms:Decrypt', 'not-allowed'],
   ['ArnLike wildcards stay in their ARN part', 'arnLike', `arn:aws:iam::999999999999:role/app-orders`, 'kms:Decrypt', 'not-allowed'],
+  // values a key never takes
+  ['a value aws:PrincipalType never takes: the statement never applies', 'principalTypeRoot', ROOT, 'kms:PutKeyPolicy', 'not-allowed'],
+  ['a value aws:PrincipalType can take stays undecided', 'principalTypeAccount', ROOT, 'kms:PutKeyPolicy', 'conditional'],
+  ['StringNotEquals on a key spec that does not exist always holds: the Deny applies', 'keySpecNotRsa1024', CI, 'kms:Decrypt', 'denied'],
   // deny
   ['Deny wins over a direct Allow', 'denyWins', CI, 'kms:Decrypt', 'denied'],
   ['a Deny for one action leaves the others', 'denyWins', CI, 'kms:Encrypt', 'allowed'],

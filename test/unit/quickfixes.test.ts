@@ -44,6 +44,34 @@ describe('quick fixes keep formatting and touch only what must change', () => {
     const before = stmt('"Action": "kms:CreateGrant",\n"Resource": "*",\n"Condition": {"StringEquals": {"kms:CustomerMasterKeySpec": "RSA_2048"}}');
     assert.equal(fix(before, 'deprecated-condition-key'), before.replace('kms:CustomerMasterKeySpec', 'kms:KeySpec'));
   });
+  test('literal-wildcard: a clause alone under its operator gets the ...Like operator', () => {
+    const before = stmt('"Action": "kms:Decrypt",\n"Resource": "*",\n"Condition": {\n  "StringNotEquals": {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111122223333:trail/*"}\n}');
+    assert.equal(fix(before, 'literal-wildcard'), before.replace('"StringNotEquals"', '"StringNotLike"'));
+  });
+  test('literal-wildcard: a clause beside other keys moves to the ...Like operator, the others stay', () => {
+    const before = stmt('"Action": "kms:Decrypt",\n"Resource": "*",\n"Condition": {\n  "StringEquals": {\n    "kms:CallerAccount": "111122223333",\n    "kms:ViaService": "s3.*.amazonaws.com"\n  }\n}');
+    const after = JSON.parse(fix(before, 'literal-wildcard'));
+    assert.deepEqual(after.Statement[0].Condition, { StringEquals: { 'kms:CallerAccount': '111122223333' }, StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } });
+  });
+  test('literal-wildcard: no fix when the ...Like operator already compares the key (AND would become OR)', () => {
+    const text = stmt('"Action": "kms:Decrypt",\n"Resource": "*",\n"Condition": {"StringEquals": {"kms:ViaService": "s3.*"}, "StringLike": {"kms:ViaService": "sqs.*"}}');
+    const policy = parsePolicy(text);
+    const finding = runRules(policy).find((f) => f.code === 'literal-wildcard');
+    assert.ok(finding);
+    assert.deepEqual(quickFixes(policy, finding), []);
+  });
+  test('not-principal-role: Principal "*" with ArnNotEquals aws:PrincipalArn, the rest of the statement kept', () => {
+    const before = JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Sid: 'Root', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+      { Sid: 'OnlyAdmin', Effect: 'Deny', NotPrincipal: { AWS: ['arn:aws:iam::111122223333:role/admin', 'arn:aws:iam::111122223333:root'] }, Action: 'kms:ScheduleKeyDeletion', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
+    ] }, null, 2);
+    const after = JSON.parse(fix(before, 'not-principal-role'));
+    assert.deepEqual(after.Statement[1], {
+      Sid: 'OnlyAdmin', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:ScheduleKeyDeletion', Resource: '*',
+      Condition: { Bool: { 'aws:SecureTransport': 'true' }, ArnNotEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111122223333:role/admin', 'arn:aws:iam::111122223333:root'] } },
+    });
+    assert.deepEqual(after.Statement[0], JSON.parse(before).Statement[0]);
+  });
   test('duplicate-action: remove it, keeping the list formatted', () => {
     const before = stmt('"Action": [\n  "kms:Decrypt",\n  "kms:Encrypt",\n  "kms:Decrypt"\n],\n"Resource": "*"');
     assert.equal(fix(before, 'duplicate-action'), stmt('"Action": [\n  "kms:Decrypt",\n  "kms:Encrypt"\n],\n"Resource": "*"'));

@@ -21,6 +21,11 @@ export interface ConditionKeyInfo {
   readonly description: string;
   /** Global keys only: one of the keys that matter in key policies, offered in completion. */
   readonly featured?: boolean;
+  /**
+   * Every value the key can take, when that is a fixed set: the KMS API enum of the parameter or
+   * key property a kms: key reads, or the values the IAM User Guide lists for a global key.
+   */
+  readonly values?: readonly string[];
 }
 
 export interface ResourceTypeInfo {
@@ -30,7 +35,13 @@ export interface ResourceTypeInfo {
 }
 
 export interface CatalogSnapshot {
-  readonly source: { readonly package: string; readonly version: string; readonly updatedAt: string };
+  readonly source: {
+    readonly package: string;
+    readonly version: string;
+    readonly updatedAt: string;
+    /** Where the condition key values come from (the KMS API's enums). */
+    readonly values: { readonly package: string; readonly version: string };
+  };
   readonly actions: readonly ActionInfo[];
   readonly resourceTypes: readonly ResourceTypeInfo[];
   readonly conditionKeys: readonly ConditionKeyInfo[];

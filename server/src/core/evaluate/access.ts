@@ -22,6 +22,7 @@ import {
 } from './evaluate';
 import { hasPolicyVariable, isAccountPlaceholder, isPlaceholder } from '../policy/placeholder';
 import { ACCOUNT_ID, rootArn, type PrincipalKind } from '../principal/caller';
+import { Tri } from './conditions';
 
 /**
  * Why a principal is listed: the policy names it, or it stands for principals the policy does
@@ -310,7 +311,8 @@ function computeDelegations(policy: PolicyDocument, options: EvaluateOptions | u
   const compiled = compilePolicy(policy, options?.keyArn);
   const byAccount = new Map<string, number[]>();
   for (const s of compiled.statements) {
-    if (!s.allow || s.principal.negated) continue;
+    // A statement with a clause that never holds (a value its key never takes) delegates nothing.
+    if (!s.allow || s.principal.negated || s.clauses.some((c) => c.constant === Tri.False)) continue;
     for (const account of s.principal.accounts) {
       const list = byAccount.get(account) ?? [];
       if (!list.includes(s.index)) list.push(s.index);

@@ -6,6 +6,7 @@ import { wildcardMatcher, type WildcardMatcher } from '../util/wildcard';
 import type { ConditionClause } from '../policy/model';
 import { parseOperator, type ParsedOperator } from '../policy/operators';
 import { arnFields, hasPolicyVariable, isPlaceholder } from '../policy/placeholder';
+import { constantOutcome } from './conditionValues';
 
 export const Tri = { False: 0, True: 1, Unknown: 2 } as const;
 export type Tri = (typeof Tri)[keyof typeof Tri];
@@ -25,6 +26,8 @@ export interface CompiledClause {
   readonly values: readonly string[];
   /** One request value against the policy values, before negation; undefined when this family is not decided here. */
   readonly test: ((requestValue: string) => boolean) | undefined;
+  /** The clause's result whatever the request holds (its values are ones the key never takes); usually undefined. */
+  readonly constant: Tri | undefined;
 }
 
 export function compileClause(clause: ConditionClause): CompiledClause {
@@ -33,7 +36,9 @@ export function compileClause(clause: ConditionClause): CompiledClause {
   // Policy variables (`${aws:username}`) need a value we do not model; template placeholders
   // (`${account_id}`) are symbolic values, compared as written.
   const test = op && !values.some(hasPolicyVariable) ? valueTest(op, values) : undefined;
-  return { operator: clause.operator.value, key: clause.key.value, lowerKey: clause.key.value.toLowerCase(), op, values, test };
+  const fixed = constantOutcome(clause);
+  const constant = fixed === undefined ? undefined : fixed ? Tri.True : Tri.False;
+  return { operator: clause.operator.value, key: clause.key.value, lowerKey: clause.key.value.toLowerCase(), op, values, test, constant };
 }
 
 function valueTest(op: ParsedOperator, values: readonly string[]): ((v: string) => boolean) | undefined {
@@ -90,6 +95,7 @@ const isBoolText = (s: string) => s === 'true' || s === 'false';
 export function decideClause(c: CompiledClause, lookup: ContextLookup): Tri {
   const op = c.op;
   if (!op) return Tri.Unknown;
+  if (c.constant !== undefined) return c.constant;
   const value = lookup(c.lowerKey);
   if (value === undefined) return Tri.Unknown;
   if (op.base.family === 'Null') {

@@ -331,12 +331,33 @@ export function fromShadow(policy: PolicyDocument, shadow: Shadow, edits: readon
   const tree = parseTree(after, errors);
   if (!tree) return [];
   const next = toValue(tree as TreeNode) as Json;
-  const changes: { path: JSONPath; value: Json | undefined }[] = [];
+  const changes: Change[] = [];
   diff(shadow.value as Json, next, [], changes);
   const out: Edit[] = [];
   // Removals from the end, so earlier array indexes stay right; all are computed on the original tree.
-  for (const c of changes) out.push(...pathEdits(policy, c.path, c.value));
+  for (const c of changes) out.push(...(c.rename !== undefined ? renameEdits(policy, c.path, c.rename) : pathEdits(policy, c.path, c.value)));
   return dedupe(out);
+}
+
+/** A change to the shadow: set (or remove) the value at a path, or rename the key at a path. */
+interface Change {
+  readonly path: JSONPath;
+  readonly value?: Json;
+  readonly rename?: string;
+}
+
+/**
+ * Renames the key at `path` where the host writes it (a YAML key, an HCL `test = "..."`), quoted
+ * as the host quotes it: a condition operator becoming its `...Like` form keeps its place.
+ */
+function renameEdits(policy: PolicyDocument, path: JSONPath, key: string): Edit[] {
+  const root = policy.root as TreeNode | undefined;
+  const value = root && (findNodeAtLocation(root, path) as TreeNode | undefined);
+  const keyNode = value?.parent?.type === 'property' ? value.parent.children?.[0] : undefined;
+  if (!keyNode || keyNode.length === 0) return [];
+  const quote = policy.text[keyNode.offset];
+  const content = quote === '"' ? JSON.stringify(key) : quote === "'" ? `'${key.replace(/'/g, "''")}'` : key;
+  return [{ offset: keyNode.offset, length: keyNode.length, content }];
 }
 
 function dedupe(edits: Edit[]): Edit[] {
@@ -357,9 +378,17 @@ function equal(a: Json | undefined, b: Json | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function diff(a: Json | undefined, b: Json | undefined, path: JSONPath, out: { path: JSONPath; value: Json | undefined }[]): void {
+function diff(a: Json | undefined, b: Json | undefined, path: JSONPath, out: Change[]): void {
   if (equal(a, b)) return;
   if (isObj(a) && isObj(b)) {
+    // One key renamed, its value unchanged: a rename, not a removal and an addition.
+    const gone = Object.keys(a).filter((k) => !(k in b));
+    const added = Object.keys(b).filter((k) => !(k in a));
+    if (gone.length === 1 && added.length === 1 && equal(a[gone[0]], b[added[0]])) {
+      out.push({ path: [...path, gone[0]], rename: added[0] });
+      for (const k of Object.keys(b)) if (k !== added[0]) diff(a[k], b[k], [...path, k], out);
+      return;
+    }
     for (const k of Object.keys(a)) if (!(k in b)) out.push({ path: [...path, k], value: undefined });
     for (const k of Object.keys(b)) {
       if (!(k in a)) out.push({ path: [...path, k], value: b[k] });

@@ -2,7 +2,7 @@
  * Quick fixes, each found by its rule id (the diagnostic code). They return plain edits that
  * touch only what must change; `service/` turns them into LSP code actions.
  */
-import type { JSONPath } from 'jsonc-parser';
+import { parse as parseJsonc, type JSONPath } from 'jsonc-parser';
 import { locateNode } from '../policy/parse';
 import { capabilitiesOf, expandAction, isWildcard, splitAction, type Capability } from '../catalog/catalog';
 import { effectiveAccess } from '../evaluate/index';
@@ -137,7 +137,59 @@ const addCarveOuts: Fixer = (policy, r) => {
   return [];
 };
 
+/**
+ * literal-wildcard: read the clause's values as patterns. A clause alone under its operator has
+ * the operator renamed; one beside other keys moves to the `...Like` operator. No fix when the
+ * `...Like` operator already compares that key (merging would turn AND into OR).
+ */
+const useLikeOperator: Fixer = (policy, r) => {
+  const like = replacement(r);
+  const s = statementAt(policy, r.span.start);
+  const clause = s?.condition?.clauses.find((c) => c.values.span.start <= r.span.start && r.span.end <= c.values.span.end);
+  if (!like || !s || !clause) return [];
+  const clauses = s.condition!.clauses;
+  if (clauses.some((c) => c.operator.value === like && c.key.value === clause.key.value)) return [];
+  const sameOperator = clauses.filter((c) => c.operator.span.start === clause.operator.span.start);
+  const title = `Use ${like} (match "*" and "?" as wildcards)`;
+  const likeExists = clauses.some((c) => c.operator.value === like);
+  if (sameOperator.length === 1 && !likeExists) return [{ title, edits: [replaceSpan(clause.operator.span, JSON.stringify(like))], preferred: !/IgnoreCase/.test(clause.operator.value) }];
+  const base = [...statementPath(policy, s), 'Condition'];
+  const values = clause.values.isArray ? clause.values.items.map((v) => v.value) : clause.values.items[0]?.value;
+  const removed = sameOperator.length === 1 ? [...base, clause.operator.value] : [...base, clause.operator.value, clause.key.value];
+  const edits = [...setValue(policy.text, removed, undefined), ...setValue(policy.text, [...base, like, clause.key.value], values)];
+  return [{ title, edits, preferred: !/IgnoreCase/.test(clause.operator.value) }];
+};
+
+/**
+ * not-principal-role: AWS's recommended form of the same Deny. `"Principal": {"AWS": "*"}` and
+ * `ArnNotEquals aws:PrincipalArn` with the NotPrincipal's ARNs: a session's aws:PrincipalArn is
+ * its role's ARN, so the roles' sessions become exempt; listed account roots exempt the root user
+ * as before. Only for a NotPrincipal of AWS ARNs that lists no session and a statement with no
+ * ArnNotEquals on aws:PrincipalArn already.
+ */
+const principalArnInsteadOfNotPrincipal: Fixer = (policy, r) => {
+  const s = statementAt(policy, r.span.start);
+  const entries = s?.notPrincipal?.entries ?? [];
+  if (!s || s.notPrincipal?.bare || entries.length === 0 || entries.some((e) => e.type !== 'AWS')) return [];
+  const arns = entries.flatMap((e) => e.values.items.map((v) => v.value));
+  if (arns.some((a) => !a.startsWith('arn:') || a.includes(':assumed-role/'))) return [];
+  if (s.condition?.clauses.some((c) => c.operator.value === 'ArnNotEquals' && c.key.value.toLowerCase() === 'aws:principalarn')) return [];
+  const current = parseJsonc(policy.text.slice(s.span.start, s.span.end)) as Record<string, unknown> | undefined;
+  if (!current || typeof current !== 'object') return [];
+  const next: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(current)) {
+    if (k === 'NotPrincipal') next.Principal = { AWS: '*' };
+    else next[k] = v;
+  }
+  const condition = { ...((current.Condition as Record<string, unknown> | undefined) ?? {}) };
+  condition.ArnNotEquals = { ...((condition.ArnNotEquals as Record<string, unknown> | undefined) ?? {}), 'aws:PrincipalArn': arns.length === 1 ? arns[0] : arns };
+  next.Condition = condition;
+  return [{ title: 'Use "Principal": {"AWS": "*"} with ArnNotEquals aws:PrincipalArn (exempts the listed roles\' sessions too)', edits: setValue(policy.text, statementPath(policy, s), next) }];
+};
+
 const FIXERS: Record<string, Fixer> = {
+  'not-principal-role': principalArnInsteadOfNotPrincipal,
+  'literal-wildcard': useLikeOperator,
   'missing-deny-everyone-else': addDenyEveryoneElse,
   'over-broad-grant': narrowWildcard,
   'deny-everyone-else-dead-grant': exemptPrincipal,

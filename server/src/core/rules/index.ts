@@ -6,11 +6,15 @@ import { adminOnDataPrincipal, createGrantForDataPrincipal, isDenyEveryoneElse, 
 import { denyEveryoneElseCarveOuts, denyEveryoneElseDeadGrant, denyEveryoneElsePartial } from './denyEveryoneElse';
 import { duplicateAction, nonKmsAction, notKeyPolicyAction, unknownAction, wildcardMatchesNothing } from './actions';
 import { deprecatedConditionKey, operatorTypeMismatch, unknownConditionKey, unknownOperator } from './conditions';
+import { accountWideGrant } from './accountWideGrant';
 import { duplicateSid } from './duplicateSid';
 import { effect } from './effect';
 import { emptyAction } from './emptyAction';
+import { impossibleConditionValue } from './impossibleConditionValue';
 import { jsonSyntax } from './jsonSyntax';
+import { literalWildcard } from './literalWildcard';
 import { malformedPrincipal } from './malformedPrincipal';
+import { notPrincipalRole } from './notPrincipalRole';
 import { partialAnalysis } from './partialAnalysis';
 import { policySize } from './policySize';
 import { allowNotPrincipal, missingPrincipal } from './principalRequired';
@@ -18,6 +22,7 @@ import { missingResource, notResource, resourceNotStar } from './resources';
 import type { Finding, Rule, RuleContext, Severity, SeveritySetting } from './types';
 import { unknownElement } from './unknownElement';
 import { version } from './version';
+import { serviceWithoutSourceCondition } from './serviceWithoutSource';
 import { wrongType } from './wrongType';
 
 export type { Finding, Rule, RuleContext, Severity, SeveritySetting } from './types';
@@ -61,6 +66,11 @@ export const RULES: readonly Rule[] = [
   unknownConditionKey,
   operatorTypeMismatch,
   deprecatedConditionKey,
+  literalWildcard,
+  impossibleConditionValue,
+  notPrincipalRole,
+  accountWideGrant,
+  serviceWithoutSourceCondition,
 ];
 
 const byId = new Map(RULES.map((r) => [r.id, r]));
