@@ -52,6 +52,13 @@ export const CASES: readonly Case[] = [
     max: { 'malformed-principal': 1 },
   },
   {
+    file: 'terraform-aws-kms-key/capability-policy/main.tf',
+    about: 'in a KMS module, a policy document with principals and actions read from file() is a key policy we cannot read: said once, with no public-key or unknown-operator about `test = var.x`',
+    must: [['partial-analysis', 11, /Not evaluated: local\.admin_actions; test = var\.admin_test/]],
+    mustNot: ['public-key', 'unknown-operator', 'lockout', 'missing-deny-everyone-else'],
+    max: { 'partial-analysis': 1 },
+  },
+  {
     file: 'templatefile.key-policy.json',
     about: 'a file with template directives gets one finding that it is a template, and no statements made from the template text',
     must: [['json-syntax', 11, /template, not JSON: %\{ for reader in readers \}.*the statements from here on are not analyzed/]],
@@ -220,6 +227,15 @@ describe('real-world patterns in our own fixtures', () => {
       if (c.neverSays) for (const d of found) assert.doesNotMatch(text(d), c.neverSays);
     });
   }
+});
+
+describe('a policy document with unknown actions outside a KMS module', () => {
+  test('is not taken for a key policy: the same module under an S3 name is not served', () => {
+    const text = readFileSync(join(FIXTURES, 'terraform-aws-s3-bucket', 'main.tf'), 'utf8');
+    assert.equal(text, readFileSync(join(FIXTURES, 'terraform-aws-kms-key', 'capability-policy', 'main.tf'), 'utf8'), 'the same text as the KMS module');
+    const document = TextDocument.create('file:///work/patterns/terraform-aws-s3-bucket/main.tf', 'terraform', 1, text);
+    assert.equal(service.isServed(document), false);
+  });
 });
 
 describe('quick fixes on placeholder principals', () => {

@@ -9,6 +9,7 @@
  */
 import { isDomainSpecName, uriPath } from './fileKinds';
 import { analyzeIac, classify, isRelevantIac, type TerraformFolder } from './iac/index';
+import { NO_FOLDER, pathNamesKms } from './iac/terraformFolder';
 import type { IacDocument } from './iac/types';
 import type { PolicyDocument } from './policy/model';
 import { parsePolicy } from './policy/parse';
@@ -50,7 +51,11 @@ export function parseDocument(uri: string, text: string, context: ParseContext =
   const path = uriPath(uri);
   if (isDomainSpecName(path)) return { kind: 'spec', uri, text, spec: parseSpec(text, specFormatOf(path)) };
   const iacKind = classify(path, text);
-  if (iacKind) return { kind: 'iac', uri, text, iac: analyzeIac(text, iacKind, iacKind === 'terraform' ? context.terraformFolder : undefined) };
+  if (iacKind === 'terraform') {
+    const folder = context.terraformFolder ?? NO_FOLDER;
+    return { kind: 'iac', uri, text, iac: analyzeIac(text, iacKind, folder.kmsModule || !pathNamesKms(path) ? folder : { ...folder, kmsModule: true }) };
+  }
+  if (iacKind) return { kind: 'iac', uri, text, iac: analyzeIac(text, iacKind) };
   return { kind: 'policy', uri, text, policy: parsePolicy(text) };
 }
 

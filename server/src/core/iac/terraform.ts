@@ -134,7 +134,8 @@ export function terraformDocument(text: string, folder: TerraformFolder = NO_FOL
     }
     if (policies.length === before && bypassSpan && !problems.some((p) => p.span === bypassSpan)) problems.push(bypassProblem(bypassSpan));
   }
-  policies.push(...folderDocuments(documents, analyzedDocuments, folder, text, symbols, (block) => policyDocumentTree(block, text, symbols)));
+  const kmsResource = file.body.items.some((i) => i.kind === 'block' && i.type === 'resource' && (i.labels[0]?.value ?? '').startsWith('aws_kms_'));
+  policies.push(...folderDocuments(documents, analyzedDocuments, folder, text, symbols, (block) => policyDocumentTree(block, text, symbols), kmsResource));
   return { kind: 'terraform', policies, problems, modules };
 }
 
@@ -403,6 +404,8 @@ function statementTree(block: HclBlock, text: string, symbols: Symbols): TreeNod
       if (!test?.expr || !variable?.expr) continue;
       const testName = templateText(test.expr) ?? text.slice(test.expr.span.start, test.expr.span.end);
       const variableName = templateText(variable.expr) ?? text.slice(variable.expr.span.start, variable.expr.span.end);
+      // `test = var.x` or `variable = local.y`: an operator or key we cannot read is unknown, not a typo.
+      for (const e of [test.expr, variable.expr]) if (templateText(e) === undefined) symbols.unresolved(e.span, `${e === test.expr ? 'test' : 'variable'} = ${text.slice(e.span.start, e.span.end)}`);
       let operator = byTest.get(testName);
       if (!operator) {
         operator = makeNode('object', c.span);

@@ -18,9 +18,23 @@ export interface TerraformFolder {
   readonly documents: ReadonlySet<string>;
   /** The first key resource of the other files whose policy is the document, by document name. */
   readonly keys: ReadonlyMap<string, { readonly resource: string; readonly resourceType: string }>;
+  /**
+   * The module is about KMS: another file of it declares a KMS resource, or its path names KMS
+   * (`terraform-aws-kms-key/k9policy/main.tf`). A standalone policy document with principals whose
+   * actions are not literal (`actions = local.read_data`) is then taken for a key policy.
+   */
+  readonly kmsModule?: boolean;
 }
 
 export const NO_FOLDER: TerraformFolder = { documents: new Set(), keys: new Map() };
+
+/** Does a path name KMS: the file's name, its folder's or the parent folder's has `kms` as a word (`k9-kms-key`, `kms_policy`)? */
+export function pathNamesKms(path: string): boolean {
+  return path
+    .split(/[\\/]/)
+    .slice(-3)
+    .some((part) => /(^|[^a-z0-9])kms([^a-z]|$)/i.test(part));
+}
 
 /** Terraform resources whose `policy` argument is a key policy. */
 export const TERRAFORM_KEY_RESOURCES = ['aws_kms_key', 'aws_kms_key_policy', 'aws_kms_replica_key', 'aws_kms_external_key', 'aws_kms_replica_external_key'];
@@ -36,21 +50,25 @@ export function documentReference(block: HclBlock): string | undefined {
 export interface TerraformDeclarations {
   readonly documents: readonly string[];
   readonly keys: readonly (readonly [string, { readonly resource: string; readonly resourceType: string }])[];
+  /** The file declares a KMS resource (`aws_kms_*`). */
+  readonly kms?: boolean;
 }
 
 export function terraformDeclarations(text: string): TerraformDeclarations {
   const file: HclFile = parseHcl(text);
   const documents: string[] = [];
   const keys: [string, { resource: string; resourceType: string }][] = [];
+  let kms = false;
   for (const item of file.body.items) {
     if (item.kind !== 'block') continue;
+    if (item.type === 'resource' && item.labels[0]?.value.startsWith('aws_kms_')) kms = true;
     if (item.type === 'data' && item.labels[0]?.value === 'aws_iam_policy_document' && item.labels[1]) documents.push(item.labels[1].value);
     if (item.type === 'resource' && TERRAFORM_KEY_RESOURCES.includes(item.labels[0]?.value ?? '')) {
       const doc = documentReference(item);
       if (doc) keys.push([doc, { resource: `${item.labels[0].value}.${item.labels[1]?.value ?? ''}`, resourceType: item.labels[0].value }]);
     }
   }
-  return { documents, keys };
+  return { documents, keys, kms };
 }
 
 /** The folder as the other files (in a stable order) declare it. */
@@ -61,13 +79,14 @@ export function terraformFolder(others: readonly TerraformDeclarations[]): Terra
     for (const name of d.documents) documents.add(name);
     for (const [doc, key] of d.keys) if (!keys.has(doc)) keys.set(doc, key);
   }
-  return { documents, keys };
+  return { documents, keys, kmsModule: others.some((d) => d.kms === true) };
 }
 
 /**
  * The policy documents of this file that no key of this file analyzed: each one a key of another
  * file uses, analyzed as that key's policy; and each standalone one that looks like a key policy
- * (KMS actions and a principal), analyzed as one.
+ * (KMS actions and a principal, or in a KMS module a principal and actions that are not literal),
+ * analyzed as one.
  */
 export function folderDocuments(
   documents: ReadonlyMap<string, HclBlock>,
@@ -76,8 +95,11 @@ export function folderDocuments(
   text: string,
   symbols: Symbols,
   tree: (block: HclBlock) => Parameters<typeof embeddedPolicy>[1],
+  /** This file declares a KMS resource. */
+  hasKmsResource = false,
 ): PolicyDocument[] {
   const out: PolicyDocument[] = [];
+  const kmsModule = folder.kmsModule === true || hasKmsResource;
   for (const [name, block] of documents) {
     if (analyzed.has(name)) continue;
     const key = folder.keys.get(name);
@@ -95,7 +117,13 @@ export function folderDocuments(
       keySpan: header,
       document: `data.aws_iam_policy_document.${name}`,
     }, symbols);
-    if (key || (looksLikeKeyPolicy(policy) && policy.statements.some((s) => s.principal || s.notPrincipal))) out.push(policy);
+    const resourcePolicy = policy.statements.some((s) => s.principal || s.notPrincipal);
+    // In a KMS module, a resource policy whose actions are all unresolved (`local.actions_read_data`
+    // from file()) is a key policy we cannot read: partial-analysis says so rather than silence.
+    const unknown = policy.unknown ?? [];
+    const isUnknown = (span: { start: number; end: number }) => unknown.some((u) => u.span.start <= span.start && span.end <= u.span.end);
+    const actionsUnknown = unknown.length > 0 && policy.statements.length > 0 && policy.statements.every((s) => [...(s.action?.items ?? []), ...(s.notAction?.items ?? [])].every((i) => isUnknown(i.span)));
+    if (key || (resourcePolicy && (looksLikeKeyPolicy(policy) || (kmsModule && actionsUnknown)))) out.push(policy);
   }
   return out;
 }

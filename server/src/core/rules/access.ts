@@ -261,6 +261,11 @@ function actingForSource(s: Statement): boolean | 'services' {
   return service && source ? true : service ? 'services' : false;
 }
 
+/** Is this span inside a part of the policy the analysis could not read (`PolicyDocument.unknown`)? */
+function unread(policy: PolicyDocument, span: { start: number; end: number }): boolean {
+  return (policy.unknown ?? []).some((u) => u.span.start <= span.start && span.end <= u.span.end);
+}
+
 export const publicKey: Rule = {
   id: 'public-key',
   defaultSeverity: 'error',
@@ -272,6 +277,8 @@ export const publicKey: Rule = {
       const star = s.principal?.bare?.value === '*' ? s.principal.bare : s.principal?.entries.find((e) => e.type === 'AWS')?.values.items.find((v) => v.value === '*');
       if (!star) continue;
       const limited = (s.condition?.clauses ?? []).some((c) => {
+        // An operator or key the analysis could not read (`test = var.x`) may limit the caller: unknown is not absent.
+        if (unread(policy, c.operator.span) && (unread(policy, c.key.span) || LIMITING_KEYS.has(c.key.value.toLowerCase()))) return true;
         const op = parseOperator(c.operator.value);
         return op !== undefined && !op.base.negated && op.base.family !== 'Null' && LIMITING_KEYS.has(c.key.value.toLowerCase());
       });
