@@ -1,8 +1,9 @@
 /** VS Code side: starts the language server, passes settings, and adds the UI that LSP lacks (quick picks). */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CLIENT_COMMANDS, COMMANDS, type ApplyArgs, type CommandResult, type ServicePath, type SuggestParams, type SuggestResult } from '../../server/src/protocol';
+import { CLIENT_COMMANDS, COMMANDS, type ApplyArgs, type CommandResult, type InitializationOptions, type ServicePath, type SuggestParams, type SuggestResult } from '../../server/src/protocol';
 import { editorConventions, type ConventionsApi } from './conventions';
+import { AccessViews, headText } from './access';
 
 const CAPABILITY_HELP: Record<string, string> = {
   'administer-resource': 'change the key, its policy, grants and lifecycle',
@@ -47,12 +48,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Conven
     // templates and .tf files that hold one, and stays silent on everything else.
     documentSelector: [{ language: 'json' }, { language: 'jsonc' }, { language: 'yaml' }, { language: 'terraform' }],
     synchronize: { configurationSection: 'kmsPolicy' },
-    initializationOptions: { settings: settings(), interactiveRewrite: true },
+    // baseText: the server asks us for HEAD (the built-in git extension) instead of running git;
+    // accessViews: its code lenses open the access diff with our command, in a webview.
+    initializationOptions: { settings: settings(), interactiveRewrite: true, baseText: true, accessViews: true } satisfies InitializationOptions & { settings: unknown },
     ...conventions.clientOptions,
   };
   client = new LanguageClient('kmsPolicy', 'KMS Key Policy', serverOptions, clientOptions);
+  const views = new AccessViews(client);
   context.subscriptions.push(
     client,
+    views,
+    client.onRequest(COMMANDS.baseText, (params: { uri: string }) => headText(params.uri)),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showAccessChanges, (uri?: string | vscode.Uri) => views.showAccessChanges(uri)),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showEffectiveAccess, (uri?: string | vscode.Uri) => views.showEffectiveAccess(uri)),
     vscode.commands.registerCommand(CLIENT_COMMANDS.rewriteLeastPrivilege, (uri?: string) => rewriteLeastPrivilege(uri)),
     // The palette passes no arguments: these give the server command the active document.
     vscode.commands.registerCommand(CLIENT_COMMANDS.generateKeyPolicyFromSpec, (uri?: vscode.Uri) => runOnDocument(COMMANDS.generateKeyPolicy, uri)),

@@ -14,6 +14,16 @@ export const COMMANDS = {
   createDomainSpec: 'kmsPolicy.createDomainSpec',
   /** Request `SuggestParams` -> `SuggestResult | null`. */
   suggestAssignment: 'kmsPolicy/suggestAssignment',
+  /** Arguments `[AccessArgs]` -> `AccessPage | null`: the access changes of a document's key policies against its base (HEAD, or the version when opened). */
+  accessDiff: 'kmsPolicy.accessDiff',
+  /** Arguments `[AccessArgs]` -> `AccessPage | null`: the effective-access table of the key policy at the position (or the only one). */
+  effectiveAccess: 'kmsPolicy.effectiveAccess',
+  /**
+   * Server -> client request `BaseTextParams` -> `BaseTextResult | null`: a file's text at HEAD,
+   * sent only to a client that announced `InitializationOptions.baseText` (the VS Code client,
+   * through the built-in git extension). `null`: not in a git repository (or git is off).
+   */
+  baseText: 'kmsPolicy/baseText',
 } as const;
 
 /** The VS Code client's own commands (package.json `contributes.commands`). */
@@ -24,6 +34,10 @@ export const CLIENT_COMMANDS = {
   createDomainSpecFromPolicy: 'kmsPolicy.createDomainSpecFromPolicy',
   restartServer: 'kmsPolicy.restartServer',
   showOutput: 'kmsPolicy.showOutput',
+  /** The code lens's command: the access diff in a webview. Arguments `[uri]`. */
+  showAccessChanges: 'kmsPolicy.showAccessChanges',
+  /** The effective-access table of the key policy at the cursor in a webview. Arguments `[uri?, position?]`. */
+  showEffectiveAccess: 'kmsPolicy.showEffectiveAccess',
 } as const;
 
 export const INTERACTIVE_REWRITE = CLIENT_COMMANDS.rewriteLeastPrivilege;
@@ -87,4 +101,36 @@ export interface CommandResult {
   readonly message?: string;
   /** `applyLeastPrivilege`: each principal and path, with what it keeps and what it loses. */
   readonly summary?: readonly string[];
+}
+
+/** What a client may announce in `initializationOptions` beyond settings. */
+export interface InitializationOptions {
+  readonly interactiveRewrite?: boolean;
+  /** The client answers `COMMANDS.baseText` (the server then never runs git itself). */
+  readonly baseText?: boolean;
+  /** The client has `CLIENT_COMMANDS.showAccessChanges`: code lenses open the diff with it. */
+  readonly accessViews?: boolean;
+}
+
+export interface BaseTextParams {
+  readonly uri: string;
+}
+
+export interface BaseTextResult {
+  /** The file's text at HEAD; absent when the file is not in HEAD (a new file). */
+  readonly text?: string;
+}
+
+export interface AccessArgs {
+  readonly uri: string;
+  /** For `effectiveAccess`: the key policy at this position (else the first). */
+  readonly position?: { readonly line: number; readonly character: number };
+}
+
+/** A page for a webview (or a Markdown preview, in editors without webviews). */
+export interface AccessPage {
+  readonly title: string;
+  /** A self-contained HTML fragment (no script), styled with the editor's `--vscode-*` theme variables. */
+  readonly html: string;
+  readonly markdown: string;
 }

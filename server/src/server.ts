@@ -20,7 +20,8 @@ import {
 } from 'vscode-languageserver';
 import type * as ServiceModule from './service/workspace';
 import type { FolderView, LanguageSettings, Workspace } from './service/workspace';
-import type { ApplyArgs } from './protocol';
+import { CLIENT_COMMANDS, type AccessArgs, type ApplyArgs, type BaseTextParams, type BaseTextResult, type InitializationOptions } from './protocol';
+import type { Base } from './service/workspace';
 import { COMMANDS, initializeResult, resolvesDocumentation, SERVER_NAME, usesPullDiagnostics } from './node/initialize';
 import { DeferredDocumentation } from './service/completionDocs';
 import type { AnalysisHold } from './node/testHooks';
@@ -56,7 +57,21 @@ export interface ServerOptions {
   collectGarbage?: () => void;
   /** Tests only (node/testHooks.ts): holds an analysis at a slice boundary while a test cancels or edits. */
   analysisHold?: AnalysisHold;
+  /**
+   * A file's text at HEAD, read through the node layer (node/gitBase.ts): `{}` when the file is not
+   * in HEAD, undefined without a repository. Used when the client does not answer `kmsPolicy/baseText`.
+   */
+  headText?: (uri: string) => Promise<{ text?: string } | undefined>;
 }
+
+/** Documents larger than this get no access-changes lens: the base's parse would double the memory a large document takes. */
+const MAX_LENS_DOCUMENT = 512 * 1024;
+/** How long a code lens waits for the base (git) before answering without it. */
+const BASE_WAIT_MS = 3000;
+
+/** Files whose change may mean HEAD moved (a commit, a checkout). */
+const GIT_HEAD_GLOB = '**/.git/{HEAD,index}';
+const GIT_HEAD = /\/\.git\/(HEAD|index)$/;
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
@@ -70,6 +85,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let folders: string[] = [];
   let watchDynamically = false;
   let interactiveRewrite = false;
+  /** The client reads HEAD for us (kmsPolicy/baseText) and opens the diff itself (CLIENT_COMMANDS.showAccessChanges). */
+  let clientBaseText = false;
+  let clientAccessViews = false;
+  let canRefreshCodeLens = false;
 
   /** The Workspace, created on first use; settings received before are applied then. */
   let host: Workspace | undefined;
@@ -206,8 +225,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
-    const init = params.initializationOptions as { settings?: Partial<LanguageSettings>; interactiveRewrite?: boolean } | undefined;
+    const init = params.initializationOptions as ({ settings?: Partial<LanguageSettings> } & InitializationOptions) | undefined;
     interactiveRewrite = init?.interactiveRewrite === true;
+    clientBaseText = init?.baseText === true;
+    clientAccessViews = init?.accessViews === true;
+    canRefreshCodeLens = params.capabilities.workspace?.codeLens?.refreshSupport === true;
     if (host) host.interactiveRewrite = interactiveRewrite;
     configure(init?.settings ?? {}, folders);
     pullDiagnostics = usesPullDiagnostics(params);
@@ -221,7 +243,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     void pullSettings();
     if (watchDynamically) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: load().INDEXED_GLOB }, { globPattern: load().TERRAFORM_GLOB }],
+        watchers: [{ globPattern: load().INDEXED_GLOB }, { globPattern: load().TERRAFORM_GLOB }, { globPattern: GIT_HEAD_GLOB }],
       });
     }
     // The workspace index: every spec and key policy on disk (open documents update it as they change).
@@ -230,7 +252,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onDidChangeWatchedFiles((params) => {
     const affected = new Set<string>();
+    if (params.changes.some((c) => GIT_HEAD.test(c.uri))) rereadBases();
     for (const change of params.changes) {
+      if (GIT_HEAD.test(change.uri)) continue;
       const kind = change.type === FileChangeType.Deleted ? 'deleted' : change.type === FileChangeType.Created ? 'created' : 'changed';
       for (const uri of guard('watched files', () => workspace().fileChanged(change.uri, kind))(undefined) ?? []) affected.add(uri);
     }
@@ -251,7 +275,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const uri = e.document.uri;
     refresh(guard('domain update', () => workspace().changed(uri))(undefined) ?? []);
   });
+  documents.onDidOpen((e) => {
+    if (e.document.getText().length <= MAX_LENS_DOCUMENT) opened.set(e.document.uri, e.document.getText());
+  });
+  documents.onDidSave((e) => {
+    // A save may follow a commit or a checkout made outside the editor: HEAD is read again.
+    if (bases.has(e.document.uri)) rereadBase(e.document.uri);
+  });
   documents.onDidClose((e) => {
+    opened.delete(e.document.uri);
+    bases.delete(e.document.uri);
     // Back to what is on disk (or gone, if it was never saved).
     refresh(guard('domain close', () => workspace().closed(e.document.uri))(undefined) ?? []);
     if (!pullDiagnostics) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -279,7 +312,90 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCodeAction(request('codeAction', (params) => workspace().codeActions(params.textDocument.uri, params.range, params.context)));
   connection.onRequest(COMMANDS.suggestAssignment, request('suggestAssignment', (params: { uri: string }) => workspace().suggestAssignment(params?.uri)));
 
+  // ---- access changes (code lens) and effective access ---------------------------------------------
+
+  /** The text of each open document when it was opened: the base without git. */
+  const opened = new Map<string, string>();
+  /** The base of each document whose lenses were asked for: set in the Workspace once read. */
+  const bases = new Map<string, Promise<void>>();
+
+  /** HEAD's text from the client (VS Code's git extension) or the node layer; undefined without git. */
+  async function readHead(uri: string): Promise<{ text?: string } | undefined> {
+    if (clientBaseText) {
+      try {
+        return (await connection.sendRequest<BaseTextResult | null>(COMMANDS.baseText, { uri } satisfies BaseTextParams)) ?? undefined;
+      } catch (e) {
+        connection.console.warn(`${COMMANDS.baseText} failed: ${String(e)}`);
+        return undefined;
+      }
+    }
+    return options.headText && uri.startsWith('file:') ? options.headText(uri) : undefined;
+  }
+
+  function fetchBase(uri: string): Promise<void> {
+    return readHead(uri).then((head) => {
+      if (!documents.get(uri)) return;
+      const base: Base | undefined = head ? { kind: 'head', text: head.text } : opened.has(uri) ? { kind: 'opened', text: opened.get(uri) } : undefined;
+      if (base) guard('base', () => workspace().setBase(uri, base))(undefined);
+    });
+  }
+
+  function ensureBase(uri: string): Promise<void> {
+    let pending = bases.get(uri);
+    if (!pending) bases.set(uri, (pending = fetchBase(uri)));
+    return pending;
+  }
+
+  /** HEAD may have moved (a commit, a checkout): every base read so far is read again, and the lenses refreshed. */
+  function rereadBase(uri: string): Promise<void> {
+    const next = fetchBase(uri);
+    bases.set(uri, next);
+    return next;
+  }
+  let rereading: ReturnType<typeof setTimeout> | undefined;
+  function rereadBases(): void {
+    if (rereading) clearTimeout(rereading);
+    rereading = setTimeout(() => {
+      rereading = undefined;
+      void Promise.all([...bases.keys()].map(rereadBase)).then(() => {
+        if (canRefreshCodeLens) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+      });
+    }, 300);
+  }
+
+  async function withBase(uri: string): Promise<boolean> {
+    const document = documents.get(uri);
+    if (!document || document.getText().length > MAX_LENS_DOCUMENT) return false;
+    if (!guard('served', () => workspace().served(uri) !== undefined)(undefined)) return false;
+    await Promise.race([ensureBase(uri), new Promise((resolve) => setTimeout(resolve, BASE_WAIT_MS))]);
+    return true;
+  }
+
+  const lensCommand = () => (clientAccessViews ? CLIENT_COMMANDS.showAccessChanges : COMMANDS.accessDiff);
+  connection.onCodeLens(async (params, token) => {
+    const uri = params.textDocument.uri;
+    if (!(await withBase(uri)) || token.isCancellationRequested) return null;
+    return guard('codeLens', () => workspace().codeLenses(uri, lensCommand()))(undefined);
+  });
+
+  /** `[uri]` (the code lens's arguments) or `[{ uri, position? }]`. */
+  function accessArgs(args: unknown[] | undefined): AccessArgs | undefined {
+    const first = args?.[0];
+    if (typeof first === 'string') return { uri: first };
+    const a = first as Partial<AccessArgs> | undefined;
+    return a && typeof a.uri === 'string' ? { uri: a.uri, position: a.position } : undefined;
+  }
+
   connection.onExecuteCommand(async (params) => {
+    if (params.command === COMMANDS.accessDiff) {
+      const args = accessArgs(params.arguments);
+      if (!args || !(await withBase(args.uri))) return null;
+      return guard(params.command, () => workspace().accessDiff(args.uri))(undefined);
+    }
+    if (params.command === COMMANDS.effectiveAccess) {
+      const args = accessArgs(params.arguments);
+      return args ? guard(params.command, () => workspace().effectiveAccess(args.uri, args.position))(undefined) : null;
+    }
     if (params.command === COMMANDS.generateKeyPolicy || params.command === COMMANDS.createDomainSpec) {
       const result = guard(params.command, () => workspace().executeCommand(params.command, params.arguments))(undefined);
       if (!result || 'error' in result) {

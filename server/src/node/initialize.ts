@@ -32,7 +32,8 @@ export function initializeResult(params: InitializeParams): InitializeResult {
       definitionProvider: true,
       documentSymbolProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite', 'source'] },
-      executeCommandProvider: { commands: [COMMANDS.applyLeastPrivilege, COMMANDS.generateKeyPolicy, COMMANDS.createDomainSpec] },
+      codeLensProvider: { resolveProvider: false },
+      executeCommandProvider: { commands: [COMMANDS.applyLeastPrivilege, COMMANDS.generateKeyPolicy, COMMANDS.createDomainSpec, COMMANDS.accessDiff, COMMANDS.effectiveAccess] },
     },
     serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
   };

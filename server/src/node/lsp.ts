@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from '../server';
 import { findFiles, listTerraform, readFile } from './files';
+import { headText } from './gitBase';
 import { testHooks } from './testHooks';
 
 export function run(): void {
@@ -16,5 +17,6 @@ export function run(): void {
     // --expose-gc is one of the server's node flags (the bin's shebang).
     collectGarbage: (globalThis as { gc?: () => void }).gc,
     analysisHold: testHooks(connection),
+    headText,
   });
 }

@@ -11,7 +11,7 @@
  * It returns core findings (`findingSteps`) for the CLI, and LSP data for the server.
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CodeAction, CodeActionContext, CompletionList, Diagnostic, DocumentSymbol, Hover, Location, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
+import type { CodeAction, CodeActionContext, CodeLens, CompletionList, Diagnostic, DocumentSymbol, Hover, Location, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
 import { parseDocument, policiesOf, servedByContent, type IacFile, type ParsedFile, type PolicyFile } from '../core/document';
 import { isDomainSpecName, isKeyPolicyName, KEY_POLICY_NAME, SPEC_NAME, SPEC_NAME_LOOSE, TERRAFORM_NAME, uriPath } from '../core/fileKinds';
 import { terraformDeclarations, terraformFolder, type TerraformDeclarations, type TerraformFolder } from '../core/iac/index';
@@ -22,7 +22,9 @@ import type { PolicyDocument } from '../core/policy/model';
 import { compileFileGlobs, type Matcher } from '../core/policy/recognize';
 import { ruleSteps, type Finding, type SeveritySetting } from '../core/rules/index';
 import { sortFindings } from '../core/rules/severity';
-import type { ApplyArgs, SuggestResult } from '../protocol';
+import type { AccessPage, ApplyArgs, SuggestResult } from '../protocol';
+import { resolveSpec } from '../core/spec/resolve';
+import { AccessChanges, effectiveAccessPage, policyAtPosition, type Base } from './access';
 import { doCodeActions, rewriteCodeActions } from './codeActions';
 import { doComplete } from './completion';
 import { toDiagnostic, type AnyFinding, type DiagnosticContext } from './diagnostics';
@@ -33,6 +35,7 @@ import { doHover } from './hover';
 import { applyLeastPrivilege, suggest, type RewriteSettings } from './rewrite';
 
 export type { FileChange } from './domainWorkspace';
+export type { Base } from './access';
 export { INDEXED_GLOB, TERRAFORM_GLOB } from '../core/fileKinds';
 
 export interface LanguageSettings {
@@ -172,6 +175,10 @@ export class Workspace {
   private readonly unindexed = new Set<string>();
   private readonly documents: DocumentSource;
   readonly domain: DomainWorkspace;
+  /** Access changes against each open document's base (service/access.ts). */
+  private readonly access = new AccessChanges((uri, text) =>
+    text.length > this.current.maxFileSize ? undefined : parseDocument(uri, text, { terraformFolder: TERRAFORM_NAME.test(uri) ? this.terraformContext(uri).folder : undefined }),
+  );
 
   constructor(private readonly options: WorkspaceOptions = {}) {
     this.documents = options.documents ?? NO_DOCUMENTS;
@@ -554,6 +561,40 @@ export class Workspace {
     return this.domain.executeCommand(command, args);
   }
 
+  // ---- access changes and effective access (issue 15) -------------------------------------------------
+
+  /** What an open document's access changes are compared with (the server sets it on open, and again when HEAD may have moved). */
+  setBase(uri: string, base: Base): void {
+    this.access.setBase(uri, base);
+  }
+
+  base(uri: string): Base | undefined {
+    return this.access.base(uri);
+  }
+
+  /** `textDocument/codeLens`: "Compared with HEAD: +2 grants, −1" on each key whose access changed; `command` opens the diff. */
+  codeLenses(uri: string, command: string): CodeLens[] | null {
+    const served = this.served(uri);
+    if (!served) return null;
+    return this.access.lenses(served.document, served.file, command);
+  }
+
+  /** `kmsPolicy.accessDiff`: the access changes of every key of the document against its base. */
+  accessDiff(uri: string): AccessPage | null {
+    const served = this.served(uri);
+    return (served && this.access.diffPage(served.document, served.file)) ?? null;
+  }
+
+  /** `kmsPolicy.effectiveAccess`: the table of the key policy at `position` (or the first), with the governing spec's intent. */
+  effectiveAccess(uri: string, position?: Position): AccessPage | { error: string } | null {
+    const served = this.served(uri);
+    const policy = served?.file && policyAtPosition(served.document, served.file, position);
+    if (!served || !policy) return null;
+    const spec = this.domain.governing(this.keyFileOf(uri, policy), policy.embedded?.resource)[0];
+    const intent = spec && new Map([...resolveSpec(spec.spec).resolved.assignment].map(([arn, capabilities]) => [arn, [...capabilities]]));
+    return effectiveAccessPage(uri, policy, intent);
+  }
+
   // ---- the index: what changed, and whose diagnostics that affects -----------------------------------
 
   /** An open document changed: re-index a spec, or find the specs that govern a policy. Returns the other URIs to refresh. */
@@ -570,6 +611,7 @@ export class Workspace {
   /** An open document closed: back to what is on disk (or gone). Returns the URIs to refresh. */
   closed(uri: string): string[] {
     this.forget(uri);
+    this.access.forget(uri);
     return [...this.terraformChanged(uri), ...this.withModuleFiles(this.domain.fileChanged(uri, this.options.files?.readFile(uri) === undefined ? 'deleted' : 'changed'))];
   }
 
