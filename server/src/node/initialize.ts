@@ -25,7 +25,7 @@ export function resolvesDocumentation(params: InitializeParams): boolean {
 export function initializeResult(params: InitializeParams): InitializeResult {
   return {
     capabilities: {
-      textDocumentSync: { openClose: true, change: 2 /* TextDocumentSyncKind.Incremental */ },
+      textDocumentSync: { openClose: true, change: 2 /* TextDocumentSyncKind.Incremental */, save: { includeText: false } },
       ...(usesPullDiagnostics(params) ? { diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false } } : {}),
       completionProvider: { triggerCharacters: ['"', ':'], resolveProvider: resolvesDocumentation(params) },
       hoverProvider: true,
