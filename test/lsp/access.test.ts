@@ -195,7 +195,7 @@ describe('access changes without git, and with a client that reads HEAD', () => 
     const server = startServer();
     try {
       const asked: string[] = [];
-      server.connection.onRequest('kmsPolicy/baseText', (p: { uri: string }) => {
+      server.connection.onRequest('kmsPolicy/baseText', (p: { uri: string }): { text?: string } => {
         asked.push(p.uri);
         return p.uri.endsWith('new.key-policy.json') ? {} : { text: LOSS };
       });

@@ -132,7 +132,7 @@ export class AccessChanges {
         const partial = diff.unknown.before.length > 0 || diff.unknown.after.length > 0;
         if (diff.changes.length === 0 && !diff.added && !partial) continue;
         const at = document.positionAt(pair.after.embedded?.resourceSpan.start ?? 0);
-        const title = `${prefix}: ${pair.before ? '' : 'new key, '}${diffSummary(diff)}`;
+        const title = `${prefix}: ${diffSummary(diff)}`;
         lenses.push({ range: { start: at, end: at }, command: { title, command, arguments: [uri] } });
       }
     }
@@ -152,7 +152,7 @@ export class AccessChanges {
       const diff: AccessDiff = diffAccess(pair.before, pair.after);
       diffs.push({ key: pair.key, file: name, diff });
     }
-    const title = `Access changes: ${name} (${basePrefix(entry.base).toLowerCase()})`;
+    const title = `Access changes: ${name} (compared with ${entry.base.kind === 'head' ? 'HEAD' : 'the version when opened'})`;
     return { title, html: diffHtml(diffs, title), markdown: diffMarkdown(diffs) };
   }
 }
