@@ -225,11 +225,37 @@ describe('effective access over stdio', () => {
       assert.ok(page);
       assert.equal(page.title, 'Effective access: orders.key-policy.json');
       assert.doesNotMatch(page.html, /<script/i);
-      for (const label of [APP, ETL, 'anyone in 111122223333 through IAM']) assert.ok(page.html.includes(label), `${label} in\n${page.html}`);
-      assert.ok(page.html.includes('allowed'), page.html);
-      assert.ok(page.html.includes('via IAM'), page.html);
+      // Each row's cells, by capability: the principal's own grant, and IAM (the root statement) for the rest.
+      const cells = (principal: string) => {
+        const row = new RegExp(`<tr data-principal="${principal.replace(/[/.]/g, '\\$&')}">(.*?)</tr>`).exec(page.html)?.[1];
+        assert.ok(row, `no row for ${principal} in\n${page.html}`);
+        return Object.fromEntries([...row.matchAll(/<td class="[^"]*" data-capability="([a-z-]+)"[^>]*>(.*?)<\/td>/g)].map((m) => [m[1], m[2].replace(/<sup>.*<\/sup>/, '')]));
+      };
+      assert.deepEqual(cells(ETL), { 'administer-resource': 'via IAM', 'read-config': 'via IAM', 'read-data': 'allowed (1/4)', 'write-data': 'via IAM', 'delete-data': 'via IAM' });
+      assert.deepEqual(cells(APP), { 'administer-resource': 'via IAM', 'read-config': 'via IAM', 'read-data': 'allowed (1/4)', 'write-data': 'allowed (4/11)', 'delete-data': 'via IAM' });
+      assert.equal(cells('anyone in 111122223333 through IAM')['read-data'], 'via IAM');
+      assert.equal(cells('anyone in another account')['read-data'], '—');
       assert.ok(page.markdown.includes(ETL), page.markdown);
       assert.equal(await server.request('workspace/executeCommand', { command: 'kmsPolicy.effectiveAccess', arguments: [{ uri: 'file:///work/package.json' }] }), null);
+    } finally {
+      server.kill();
+    }
+  });
+
+  test('a policy a domain spec governs: the spec\'s intent is a column, by principal', async () => {
+    const server = startServer();
+    try {
+      await initialize(server);
+      const spec = 'file:///work/keys/orders.kms-domain.yaml';
+      const specText = 'domain: orders\naccount: "111122223333"\nkey:\n  policy: ./orders.key-policy.json\n  style: key-policy-only\nprincipals:\n  app: role/appA\n  etl: role/etl\naccess:\n  read-data: [app, etl]\n  write-data: [app]\n';
+      await server.notify('textDocument/didOpen', { textDocument: { uri: spec, languageId: 'yaml', version: 1, text: specText } });
+      const uri = 'file:///work/keys/orders.key-policy.json';
+      await server.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text: GAIN } });
+      const page = await server.request<Page | null>('workspace/executeCommand', { command: 'kmsPolicy.effectiveAccess', arguments: [{ uri, position: { line: 0, character: 0 } }] });
+      assert.ok(page);
+      assert.ok(page.html.includes('<th>Spec intent</th>'), page.html);
+      assert.match(page.html, new RegExp(`<tr data-principal="${APP}">.*<td>read-data, write-data</td></tr>`));
+      assert.match(page.html, new RegExp(`<tr data-principal="${ETL}">.*<td>read-data</td></tr>`));
     } finally {
       server.kill();
     }
