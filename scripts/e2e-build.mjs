@@ -33,7 +33,12 @@ export const USER_SETTINGS = {
   'security.workspace.trust.enabled': false,
   'json.schemaDownload.enable': false,
   'npm.fetchOnlinePackageInfo': false,
-  'git.enabled': false,
+  // The workspace copy is a git repository (commitWorkspace): the access-changes lens compares with HEAD through the git extension.
+  'git.enabled': true,
+  'git.autofetch': false,
+  'git.openRepositoryInParentFolders': 'never',
+  'git.decorations.enabled': false,
+  'scm.diffDecorations': 'none',
   'files.autoSave': 'off',
   'workbench.reduceMotion': 'on',
   'editor.minimap.enabled': false,
@@ -43,6 +48,21 @@ export const USER_SETTINGS = {
   'editor.suggest.showStatusBar': false,
   'window.commandCenter': false,
 };
+
+/**
+ * Makes the fixture workspace copy a git repository with one commit (`git init`, `add`, `commit`,
+ * no hooks, no signing, a local identity), so the access-changes code lens has a HEAD to compare with.
+ */
+export function commitWorkspace(dir) {
+  const git = (...args) =>
+    run('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.com', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'fixtures');
+}
 
 /** Runs a command, inheriting stdio; throws with the command line when it fails. */
 export function run(cmd, args, options = {}) {

@@ -37,7 +37,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { USER_SETTINGS, buildHarness, cacheDir, e2eDir, packageExtension, root, run } from './e2e-build.mjs';
+import { USER_SETTINGS, buildHarness, commitWorkspace, cacheDir, e2eDir, packageExtension, root, run } from './e2e-build.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -256,6 +256,7 @@ async function main() {
   mkdirSync(join(userData, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   cpSync(join(e2eDir, 'fixtures/workspace'), workspace, { recursive: true });
+  commitWorkspace(workspace);
   writeFileSync(join(userData, 'User/settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
   writeFileSync(config, 'auth: none\n');
   const common = ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensionsDir];

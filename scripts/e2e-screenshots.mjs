@@ -1,8 +1,9 @@
 // Screenshots of the extension at work in code-server's workbench, driven like a user would:
 // Quick Open (ctrl+p), Go to Line (ctrl+g), hover (ctrl+k ctrl+i), suggest (typing `"`, ctrl+space),
-// Problems (ctrl+shift+m), quick fixes (ctrl+.). Five pictures: the hover on kms:Decrypt, the
-// completion list in an Action, the problems on the broad example policy, its quick fixes, and
-// the policy after the least-privilege rewrite.
+// Problems (ctrl+shift+m), quick fixes (ctrl+.). Seven pictures: the hover on kms:Decrypt, the
+// completion list in an Action, the problems on the broad example policy, its quick fixes, the
+// policy after the least-privilege rewrite, its access changes against HEAD (the code lens and the
+// diff it opens) and the effective-access view (whose cells are checked in its webview).
 // Called by scripts/e2e-code-server.mjs after the suite ran (`npm run test:e2e` writes them to
 // test/e2e/.cache/artifacts/screenshots/, `npm run screenshots` to docs/images/).
 // Every wait is on the workbench's own elements; a screenshot that does not show what it should
@@ -96,6 +97,12 @@ async function enlargeHover(page) {
   const hover = await page.locator('.monaco-resizable-hover').first().boundingBox();
   if (hover) await page.mouse.move(hover.x + hover.width / 2, hover.y + hover.height / 2, { steps: 4 });
   await settled(page);
+}
+
+/** The content of the webview panel whose tab reads `title…` (a webview is an iframe holding the active-frame iframe). */
+function webviewFrame(page, title) {
+  void title; // one webview at a time: the panel just opened
+  return page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
 }
 
 export async function takeScreenshots(page, outDir, workspace) {
@@ -198,5 +205,36 @@ export async function takeScreenshots(page, outDir, workspace) {
   const rewrittenPng = join(outDir, 'least-privilege-rewrite.png');
   await page.screenshot({ path: rewrittenPng });
   written.push(rewrittenPng);
+
+  // 6. The rewritten policy against HEAD (the workspace copy is a git repository): the code lens
+  // says what it takes away; clicked, it opens the access diff beside the policy.
+  await page.keyboard.press('Control+Shift+M'); // close the Problems panel: room for the diff
+  const lens = page.locator('.codelens-decoration a', { hasText: 'Compared with HEAD' }).first();
+  await lens.waitFor({ state: 'visible', timeout: 30_000 });
+  await lens.click();
+  const diffFrame = webviewFrame(page, 'Access changes');
+  await diffFrame.locator('.kms-access h2, .kms-access table').first().waitFor({ timeout: 15_000 });
+  await settled(page);
+  const diffPng = join(outDir, 'access-changes.png');
+  await page.screenshot({ path: diffPng });
+  written.push(diffPng);
+  await runCommand(page, 'View: Close All Editors');
+  // Don't save: the next picture reads the policy as written in the fixture.
+  await page.locator('.monaco-dialog-box button', { hasText: /^Don.t Save$/ }).click({ timeout: 5_000 }).catch(() => {});
+
+  // 7. "Show effective access" on the broad example policy: the table of its principals, beside it.
+  await openFile(page, file);
+  await goTo(page, kmsStar);
+  await runCommand(page, 'KMS Key Policy: Show effective access');
+  const accessFrame = webviewFrame(page, 'Effective access');
+  const appReadData = accessFrame.locator('tr[data-principal="arn:aws:iam::111122223333:role/appA"] td[data-capability="read-data"]');
+  await appReadData.waitFor({ timeout: 15_000 });
+  if ((await appReadData.textContent())?.trim() !== 'allowed') throw new Error(`effective access: appA read-data reads ${await appReadData.textContent()}, expected allowed`);
+  const iam = accessFrame.locator('tr[data-principal="anyone in 111122223333 through IAM"] td[data-capability="read-data"]');
+  if ((await iam.textContent())?.trim() !== 'via IAM') throw new Error(`effective access: anyone in the account through IAM reads ${await iam.textContent()}, expected via IAM`);
+  await settled(page);
+  const accessPng = join(outDir, 'effective-access.png');
+  await page.screenshot({ path: accessPng });
+  written.push(accessPng);
   return written;
 }

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { USER_SETTINGS, buildHarness, cacheDir, e2eDir, packageExtension } from './e2e-build.mjs';
+import { USER_SETTINGS, buildHarness, commitWorkspace, cacheDir, e2eDir, packageExtension } from './e2e-build.mjs';
 
 const version = process.env.KMS_VSCODE_VERSION ?? 'stable';
 const harnessDir = join(e2eDir, 'harness');
@@ -55,6 +55,7 @@ try {
   mkdirSync(join(userData, 'User'), { recursive: true });
   writeFileSync(join(userData, 'User/settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
   cpSync(join(e2eDir, 'fixtures/workspace'), workspace, { recursive: true });
+  commitWorkspace(workspace);
   const profile = [`--user-data-dir=${userData}`, `--extensions-dir=${extensionsDir}`];
 
   const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(executable, { reuseMachineInstall: true });

@@ -18,6 +18,7 @@ function loadTests(): void {
   require('./iac.test');
   require('./domain.test');
   require('./conventions.test');
+  require('./access.test');
   // TODO(issue 7, as the features land): the domain spec generate command writes the policy
   // file; diagnostics in place in a CloudFormation YAML template.
 }
