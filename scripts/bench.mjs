@@ -599,6 +599,55 @@ async function workspaceIndex() {
   }
 }
 
+/**
+ * The access-changes code lens (issue 15): what it adds to an edit of the typical policy, as VS Code
+ * asks for it (pull diagnostics, then textDocument/codeLens). Interleaved in one run: a 1-char edit
+ * -> diagnostics, and the same edit -> diagnostics -> code lens. Every edit leaves the text unlike
+ * the base (the version when opened: no git here), so the lens diffs the effective access each time.
+ */
+async function codeLensOnEdit() {
+  const d = POLICIES.find((p) => p.id === 'typical');
+  const s = spawnServer();
+  await s.initialize({ pull: true });
+  const uri = KEY_URI('lens-typical');
+  await s.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text: d.text } });
+  await s.request('textDocument/diagnostic', { textDocument: { uri } });
+  await s.request('textDocument/codeLens', { textDocument: { uri } }); // reads the base once
+  const at = positionIn(d.text, middleOccurrence(d.text, '"Sid": "', 9));
+  let version = 1;
+  await s.notify('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ range: { start: at, end: at }, text: 'x' }] });
+  const edit = () => {
+    const v = ++version;
+    const change = { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: v % 2 ? 'x' : 'y' };
+    return s.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [change] });
+  };
+  let lensTitles = '';
+  const r = await measure(
+    {
+      edit: async () => {
+        await edit();
+        await s.request('textDocument/diagnostic', { textDocument: { uri } });
+      },
+      editAndLens: async () => {
+        await edit();
+        await s.request('textDocument/diagnostic', { textDocument: { uri } });
+        const lenses = await s.request('textDocument/codeLens', { textDocument: { uri } });
+        lensTitles = (lenses ?? []).map((l) => l.command?.title).join('; ') || 'no lens';
+      },
+    },
+    { warmup: 10, runs: scale(80), maxMs: 15000 },
+  );
+  const added = r.editAndLens.median - r.edit.median;
+  row('stdio', 'code lens on an edit of the typical document', {
+    value: { median: added, p95: undefined, n: r.edit.n },
+    ratio: r.editAndLens.median / r.edit.median,
+    ratioText: `${(r.editAndLens.median / r.edit.median).toFixed(2)}x edit alone`,
+    budget: { max: 5, on: 'median', text: '<= 5 ms added' },
+    note: `edit -> diagnostics ${fmt(r.edit.median, 'ms')}, with the lens ${fmt(r.editAndLens.median, 'ms')}; access diff on every edit (${lensTitles})`,
+  });
+  await s.shutdown();
+}
+
 // ---- .vsix ----------------------------------------------------------------------------------------
 
 function vsix() {
@@ -618,6 +667,7 @@ console.error(HEADER);
 if (wants('inproc')) await inProcess();
 if (wants('server')) await serverProcess();
 if (wants('stdio')) await overTheWire();
+if (wants('stdio')) await codeLensOnEdit();
 if (wants('memory')) await memory();
 if (wants('index')) await workspaceIndex();
 if (wants('vsix')) vsix();

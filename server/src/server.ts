@@ -280,11 +280,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
   documents.onDidSave((e) => {
     // A save may follow a commit or a checkout made outside the editor: HEAD is read again.
-    if (bases.has(e.document.uri)) rereadBase(e.document.uri);
+    if (bases.has(e.document.uri)) void rereadBase(e.document.uri).then(refreshCodeLenses);
   });
   documents.onDidClose((e) => {
     opened.delete(e.document.uri);
     bases.delete(e.document.uri);
+    baseRead.delete(e.document.uri);
     // Back to what is on disk (or gone, if it was never saved).
     refresh(guard('domain close', () => workspace().closed(e.document.uri))(undefined) ?? []);
     if (!pullDiagnostics) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -340,9 +341,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     });
   }
 
+  /** Documents whose base was read (once read, a base stays in use while it is read again). */
+  const baseRead = new Set<string>();
   function ensureBase(uri: string): Promise<void> {
     let pending = bases.get(uri);
-    if (!pending) bases.set(uri, (pending = fetchBase(uri)));
+    if (!pending) bases.set(uri, (pending = fetchBase(uri).finally(() => documents.get(uri) && baseRead.add(uri))));
     return pending;
   }
 
@@ -352,14 +355,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     bases.set(uri, next);
     return next;
   }
+  function refreshCodeLenses(): void {
+    if (canRefreshCodeLens) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  }
   let rereading: ReturnType<typeof setTimeout> | undefined;
   function rereadBases(): void {
     if (rereading) clearTimeout(rereading);
     rereading = setTimeout(() => {
       rereading = undefined;
-      void Promise.all([...bases.keys()].map(rereadBase)).then(() => {
-        if (canRefreshCodeLens) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
-      });
+      void Promise.all([...bases.keys()].map(rereadBase)).then(refreshCodeLenses);
     }, 300);
   }
 
@@ -367,7 +371,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const document = documents.get(uri);
     if (!document || document.getText().length > MAX_LENS_DOCUMENT) return false;
     if (!guard('served', () => workspace().served(uri) !== undefined)(undefined)) return false;
-    await Promise.race([ensureBase(uri), new Promise((resolve) => setTimeout(resolve, BASE_WAIT_MS))]);
+    if (baseRead.has(uri)) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([ensureBase(uri), new Promise((resolve) => (timer = setTimeout(resolve, BASE_WAIT_MS)))]);
+    clearTimeout(timer);
     return true;
   }
 
