@@ -345,7 +345,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const baseRead = new Set<string>();
   function ensureBase(uri: string): Promise<void> {
     let pending = bases.get(uri);
-    if (!pending) bases.set(uri, (pending = fetchBase(uri).finally(() => documents.get(uri) && baseRead.add(uri))));
+    if (pending) return pending;
+    const asked = performance.now();
+    pending = fetchBase(uri).finally(() => {
+      if (!documents.get(uri)) return;
+      baseRead.add(uri);
+      // A lens answered without it (git was slow) is asked again.
+      if (performance.now() - asked >= BASE_WAIT_MS) refreshCodeLenses();
+    });
+    bases.set(uri, pending);
     return pending;
   }
 
