@@ -208,7 +208,7 @@ export async function takeScreenshots(page, outDir, workspace) {
 
   // 6. The rewritten policy against HEAD (the workspace copy is a git repository): the code lens
   // says what it takes away; clicked, it opens the access diff beside the policy.
-  await page.keyboard.press('Control+Shift+M'); // close the Problems panel: room for the diff
+  await runCommand(page, 'View: Hide Panel'); // the Problems panel: room for the diff
   const lens = page.locator('.codelens-decoration a', { hasText: 'Compared with HEAD' }).first();
   await lens.waitFor({ state: 'visible', timeout: 30_000 });
   await lens.click();
@@ -218,9 +218,11 @@ export async function takeScreenshots(page, outDir, workspace) {
   const diffPng = join(outDir, 'access-changes.png');
   await page.screenshot({ path: diffPng });
   written.push(diffPng);
+  // Back to the policy as written in the fixture for the next picture.
+  await page.locator('.tab', { hasText: file }).first().click();
+  await runCommand(page, 'File: Revert File');
+  await page.locator('.tab.dirty').waitFor({ state: 'detached', timeout: 15_000 });
   await runCommand(page, 'View: Close All Editors');
-  // Don't save: the next picture reads the policy as written in the fixture.
-  await page.locator('.monaco-dialog-box button', { hasText: /^Don.t Save$/ }).click({ timeout: 5_000 }).catch(() => {});
 
   // 7. "Show effective access" on the broad example policy: the table of its principals, beside it.
   await openFile(page, file);
@@ -232,6 +234,9 @@ export async function takeScreenshots(page, outDir, workspace) {
   if ((await appReadData.textContent())?.trim() !== 'allowed') throw new Error(`effective access: appA read-data reads ${await appReadData.textContent()}, expected allowed`);
   const iam = accessFrame.locator('tr[data-principal="anyone in 111122223333 through IAM"] td[data-capability="read-data"]');
   if ((await iam.textContent())?.trim() !== 'via IAM') throw new Error(`effective access: anyone in the account through IAM reads ${await iam.textContent()}, expected via IAM`);
+  // The table alone, at the workbench's full width.
+  await page.locator('.tab', { hasText: 'Effective access' }).first().click();
+  await runCommand(page, 'View: Toggle Maximize Editor Group');
   await settled(page);
   const accessPng = join(outDir, 'effective-access.png');
   await page.screenshot({ path: accessPng });
