@@ -25,6 +25,10 @@ test('the command ids the server announces are the service’s', () => {
     generateKeyPolicy: GENERATE_KEY_POLICY,
     createDomainSpec: CREATE_DOMAIN_SPEC,
     suggestAssignment: SUGGEST_REQUEST,
+    // The access views (server.ts routes them to the Workspace; test/lsp/access.test.ts uses these ids).
+    accessDiff: 'kmsPolicy.accessDiff',
+    effectiveAccess: 'kmsPolicy.effectiveAccess',
+    baseText: 'kmsPolicy/baseText',
   });
 });
 
