@@ -16,94 +16,14 @@ import { parsePolicy } from '../../server/src/core/policy/parse';
 import { apply } from '../../server/src/core/rewrite/edits';
 import { leastPrivilegeRewrite, LockoutError, rewriteEdits, type Assignment, type Style } from '../../server/src/core/rewrite/leastPrivilege';
 import { runRules } from '../../server/src/core/rules/index';
+import { ACCT, capsArb, POOL, PROBES, policyArb, ROOT } from '../support/policyGen';
 
 const SEED = Number(process.env.REWRITE_SEED ?? 20261128);
 const RUNS = Number(process.env.REWRITE_RUNS ?? 1000);
 
-const ACCT = '111122223333';
-const ROOT = `arn:aws:iam::${ACCT}:root`;
-const POOL = ['role/ci', 'role/appA', 'user/person1', 'role/worker', 'user/admin2'].map((p) => `arn:aws:iam::${ACCT}:${p}`);
-const PROBES = [...POOL, ROOT, `arn:aws:iam::${ACCT}:role/someone-else`, 'arn:aws:iam::999999999999:role/outsider', 's3.amazonaws.com'];
-const WILDCARDS = ['kms:*', 'kms:Generate*', 'kms:*Key*', 'kms:Describe*', 'kms:Get*', 'kms:List*', 'kms:Re*', '*'];
 const NAMES = kmsActions.map((a) => a.fullName);
-
 const LEVEL: Record<AccessResult, number> = { allowed: 3, 'via-iam': 2, conditional: 1, 'not-allowed': 0, denied: 0 };
 
-const principalsArb = fc.uniqueArray(fc.constantFrom(...POOL), { minLength: 1, maxLength: 3 });
-const actionsArb = fc.oneof(fc.constantFrom(...WILDCARDS), fc.uniqueArray(fc.constantFrom(...NAMES, ...WILDCARDS), { minLength: 1, maxLength: 6 }));
-const allowArb = fc.record({ principals: principalsArb, actions: actionsArb, k9: fc.boolean() }).map(({ principals, actions, k9 }) =>
-  k9
-    ? { Effect: 'Allow', Principal: { AWS: '*' }, Action: actions, Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': principals } } }
-    : { Effect: 'Allow', Principal: { AWS: principals.length === 1 ? principals[0] : principals }, Action: actions, Resource: '*' },
-);
-const denyArb = fc.uniqueArray(fc.constantFrom(ROOT, ...POOL), { minLength: 1, maxLength: 6 }).map((exempt) => ({
-  Sid: 'DenyEveryoneElse',
-  Effect: 'Deny',
-  Principal: { AWS: '*' },
-  Action: 'kms:*',
-  Resource: '*',
-  Condition: { ArnNotEquals: { 'aws:PrincipalArn': exempt }, Bool: { 'aws:PrincipalIsAWSService': 'false' } },
-}));
-const SERVICES = ['cloudtrail.amazonaws.com', 'logs.us-east-1.amazonaws.com', 'delivery.logs.amazonaws.com'];
-const VIA = ['ec2.us-east-1.amazonaws.com', 's3.us-east-1.amazonaws.com', 'rds.us-east-1.amazonaws.com'];
-const DATA_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'];
-/** A path by or through AWS services, as people write them. `probe`: who uses it, with the request context that makes its conditions hold. */
-interface ServicePath {
-  readonly statement: Record<string, unknown>;
-  readonly probe: { principal: string; context: Record<string, string> };
-}
-const servicePathArb: fc.Arbitrary<ServicePath> = fc.oneof(
-  // A service principal, with or without source conditions.
-  fc.record({ service: fc.constantFrom(...SERVICES), actions: fc.uniqueArray(fc.constantFrom(...DATA_ACTIONS), { minLength: 1, maxLength: 3 }), source: fc.boolean() }).map(({ service, actions, source }) => ({
-    statement: { Effect: 'Allow', Principal: { Service: service }, Action: actions, Resource: '*', ...(source ? { Condition: { StringEquals: { 'aws:SourceAccount': ACCT } } } : {}) },
-    probe: { principal: service, context: (source ? { 'aws:SourceAccount': ACCT } : {}) as Record<string, string> },
-  })),
-  // "*" limited to AWS services.
-  fc.record({ actions: fc.uniqueArray(fc.constantFrom(...DATA_ACTIONS), { minLength: 1, maxLength: 3 }), bySource: fc.boolean() }).map(({ actions, bySource }) => ({
-    // (aws:PrincipalIsAWSService alone would let any service act for any account: the public-key rule says so, rightly.)
-    statement: { Effect: 'Allow', Principal: { AWS: '*' }, Action: actions, Resource: '*', Condition: bySource ? { StringEquals: { 'aws:SourceAccount': ACCT } } : { Bool: { 'aws:PrincipalIsAWSService': 'true' }, StringEquals: { 'aws:SourceAccount': ACCT } } },
-    probe: { principal: 'config.amazonaws.com', context: { 'aws:SourceAccount': ACCT } as Record<string, string> },
-  })),
-  // "*" through a service, in the account.
-  fc.record({ via: fc.constantFrom(...VIA), actions: fc.uniqueArray(fc.constantFrom(...DATA_ACTIONS), { minLength: 1, maxLength: 6 }) }).map(({ via, actions }) => ({
-    statement: { Effect: 'Allow', Principal: { AWS: '*' }, Action: actions, Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': ACCT, 'kms:ViaService': via } } },
-    probe: { principal: `arn:aws:iam::${ACCT}:role/someone-else`, context: { 'kms:ViaService': via } },
-  })),
-  // Grants for AWS resources (EBS, RDS) by named principals.
-  fc.constantFrom(...POOL).map((p) => ({
-    statement: { Effect: 'Allow', Principal: { AWS: p }, Action: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'], Resource: '*', Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
-    probe: { principal: p, context: { 'kms:GrantIsForAWSResource': 'true' } },
-  })),
-);
-interface Case {
-  readonly text: string;
-  /** Sid -> how the path is used. */
-  readonly paths: ReadonlyMap<string, ServicePath['probe']>;
-}
-const policyArb: fc.Arbitrary<Case> = fc
-  .record({
-    root: fc.boolean(),
-    // Root delegation alone (and services): an AWS-default policy, whose assignment names principals anew.
-    rootAlone: fc.boolean(),
-    allows: fc.array(allowArb, { minLength: 1, maxLength: 4 }),
-    services: fc.array(servicePathArb, { maxLength: 3 }),
-    deny: fc.option(denyArb, { nil: undefined }),
-    indent: fc.constantFrom(2, 4, '\t'),
-  })
-  .map(({ root, rootAlone, allows, services, deny, indent }) => {
-    const statements: object[] = [];
-    const alone = rootAlone && services.length > 0;
-    if (root || alone) statements.push({ Sid: 'RootDelegation', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' });
-    if (!alone) statements.push(...allows.map((s, i) => ({ Sid: `Grant${i}`, ...s })));
-    const paths = new Map<string, ServicePath['probe']>();
-    services.forEach((p, i) => {
-      statements.push({ Sid: `Service${i}`, ...p.statement });
-      paths.set(`Service${i}`, p.probe);
-    });
-    if (deny && !alone) statements.push(deny);
-    return { text: JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, indent), paths };
-  });
-const capsArb = fc.subarray([...CAPABILITIES]);
 
 test(`least-privilege rewrite: ${RUNS} generated policies and assignments (seed ${SEED})`, (t) => {
   let refused = 0;

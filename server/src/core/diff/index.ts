@@ -2,4 +2,4 @@
 export type { AccessCell, AccessChange, AccessDiff, AccessRow, AccessView, ChangeKind, RowKind, SpecIntent } from './types';
 export { accessView, keyName } from './view';
 export { diffAccess, widens } from './diff';
-export { diffText, diffMarkdown, diffSummary, viewMarkdown, viewHtml, diffHtml, type KeyDiff } from './render';
+export { changesAccess, diffText, diffMarkdown, diffSummary, viewMarkdown, viewHtml, diffHtml, type KeyDiff } from './render';

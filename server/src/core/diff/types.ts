@@ -75,6 +75,8 @@ export interface AccessChange {
   readonly conditionsAdded: readonly string[];
   /** The deciding statements: in the new policy for a gain or a change, in the old one for a loss. */
   readonly statements: readonly number[];
+  /** For a CloudFormation policy with `Fn::If`: the branches it holds in, `when S3Readers is true`. Absent when it holds in every branch. */
+  readonly when?: string;
 }
 
 export interface AccessDiff {
