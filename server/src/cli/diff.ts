@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { exists, isDirectory, listTerraform, readFile, specsNear } from '../node/files';
 import { gitListFiles, gitPath, gitRevision, gitShowAt, type GitRevision } from '../node/git';
 import { readText, walk, walkVisits } from '../node/walk';
-import { compareKeys, diffReport, explainKey, hasNews, isPartial, keyPolicies, specIntent, type DiffFormat, type KeyComparison, type ViewFormat } from '../service/accessDiff';
+import { compareKeys, diffReport, unchangedKeys, explainKey, hasNews, isPartial, keyPolicies, specIntent, type DiffFormat, type KeyComparison, type ViewFormat } from '../service/accessDiff';
 import { CurrentDocument, Workspace, type FolderView } from '../service/workspace';
 
 export const DIFF_USAGE = `Usage: kms-policy diff <old> <new> [options]
@@ -251,10 +251,12 @@ export function compareWithBase(base: BaseRevision, workspace: Workspace, curren
   try {
     const now = keyPolicies(workspace, uri, display(path), named);
     const oldText = base.text(path);
-    if (oldText === text && !/\.(tf|tofu)$/i.test(path)) return [];
+    const terraform = /\.(tf|tofu)$/i.test(path);
+    if (oldText === text && !terraform) return now ? unchangedKeys(now, display(path)) : [];
     const old = base.keys(path, oldText, named);
     if (!now && !old) return [];
-    const keys = compareKeys(old, now, display(path));
+    let keys = compareKeys(old, now, display(path));
+    if (oldText === text && now) keys = unchangedKeys(now, display(path), keys);
     also?.(uri, keys);
     return keys;
   } finally {

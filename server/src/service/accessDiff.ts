@@ -5,7 +5,7 @@
  * `new-access` findings, with the governing domain specs as the allow-list; the effective-access
  * view of each key. Text in, text and findings out: nothing here reads the disk or git.
  */
-import { CAPABILITIES, type Capability } from '../core/catalog/capabilities';
+import { actionsOfCapability, CAPABILITIES, type Capability } from '../core/catalog/catalog';
 import { accessView, diffAccess, diffMarkdown, diffText, keyName, viewHtml, viewMarkdown, widens, type AccessChange, type AccessDiff, type AccessView, type KeyDiff, type SpecIntent } from '../core/diff/index';
 import { policiesOf } from '../core/document';
 import type { AccessResult } from '../core/evaluate/evaluate';
@@ -76,6 +76,21 @@ function compared(key: string, file: string | undefined, before: PolicyDocument 
   return { key, file, before, after, diff: diffAccess(before, after) };
 }
 
+/**
+ * A file whose text is the same at both versions: its keys unchanged, without evaluating them
+ * (`evaluated`: the comparison a Terraform file still needs, since its module's other files may
+ * have changed: kept when it finds a change, or parts read differently). What is unknown in an
+ * unchanged file is unknown the same way on both sides: it is not what changed.
+ */
+export function unchangedKeys(keys: readonly KeyPolicy[], file?: string, evaluated?: readonly KeyComparison[]): KeyComparison[] {
+  if (evaluated) {
+    const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+    if (evaluated.some((k) => k.diff.changes.length || k.diff.added || k.diff.removed || !same(k.diff.unknown.before, k.diff.unknown.after))) return [...evaluated];
+  }
+  const none: AccessDiff = { changes: [], gains: 0, losses: 0, changed: 0, unknown: { before: [], after: [] } };
+  return keys.map(({ key, policy }) => ({ key, file, before: policy, after: policy, diff: none }));
+}
+
 /** Is the diff partial: is either side only partly known? */
 export function isPartial(diff: AccessDiff): boolean {
   return diff.unknown.before.length > 0 || diff.unknown.after.length > 0;
@@ -99,16 +114,13 @@ export function diffReport(keys: readonly KeyDiff[], format: DiffFormat, against
   const shown = keys.filter((k) => hasNews(k.diff));
   if (format === 'json') return JSON.stringify(diffJson(shown, against), null, 2) + '\n';
   const plain = shown.map(({ key, file, diff }) => ({ key, file, diff }));
-  const partial = shown.filter((k) => isPartial(k.diff));
   if (format === 'markdown') {
     if (!shown.length) return `No change in access${against ? ` since \`${against}\`` : ''}.\n`;
     const text = diffMarkdown(plain);
     return text.endsWith('\n') ? text : text + '\n';
   }
   if (!shown.length) return '';
-  const lines = diffText(plain);
-  if (partial.length && !shown.some((k) => k.diff.changes.length)) lines.push(`No change found in the known part of ${partial.length === 1 ? 'this key policy' : `these ${partial.length} key policies`}; the unknown part may change access.`);
-  return lines.map((l) => l + '\n').join('');
+  return diffText(plain).map((l) => l + '\n').join('');
 }
 
 function diffJson(keys: readonly KeyDiff[], against?: string) {
@@ -150,10 +162,11 @@ function capabilityText(change: AccessChange): string {
 
 /** The message of a `new-access` finding. */
 export function newAccessMessage(change: AccessChange, key: string, against: string): string {
+  const when = change.when ? ` (${change.when})` : '';
   const removed = change.conditionsRemoved.length ? `; condition${change.conditionsRemoved.length === 1 ? '' : 's'} gone: ${change.conditionsRemoved.join('; ')}` : '';
   const added = change.conditionsAdded.length ? `; new condition${change.conditionsAdded.length === 1 ? '' : 's'}: ${change.conditionsAdded.join('; ')}` : '';
-  if (change.kind === 'changed') return `New access since ${against}: ${change.label} has different conditions for ${capabilityText(change)} on ${key}${removed}${added}. Conditions that changed may widen access.`;
-  return `New access since ${against}: ${change.label} gains ${capabilityText(change)} on ${key}: ${LEVEL[change.to]}, was ${LEVEL[change.from]}${removed}.`;
+  if (change.kind === 'changed') return `New access since ${against}: ${change.label} has different conditions for ${capabilityText(change)} on ${key}${when}${removed}${added}. Conditions that changed may widen access.`;
+  return `New access since ${against}: ${change.label} gains ${capabilityText(change)} on ${key}${when}: ${LEVEL[change.to]}, was ${LEVEL[change.from]}${removed}.`;
 }
 
 /**
@@ -231,7 +244,7 @@ export function viewText(view: AccessView, key: string, intent?: SpecIntent): st
   const rows = view.rows.map((row) => {
     const cells = CAPABILITIES.map((cap: Capability) => {
       const cell = row.cells[cap];
-      let text = CELL[cell.level] + (cell.partial && cell.level !== 'not-allowed' ? ' (some)' : '');
+      let text = CELL[cell.level] + (cell.partial && cell.level !== 'not-allowed' ? ` (${cell.actions.length}/${actionsOfCapability(cap).length})` : '');
       if (cell.conditions.length) {
         notes.push(`[${notes.length + 1}] ${row.label}, ${cap}: ${cell.conditions.join('; ')}`);
         text += ` [${notes.length}]`;
