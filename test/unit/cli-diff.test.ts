@@ -381,16 +381,15 @@ describe('kms-policy check --no-new-access --base (a real git repository)', () =
     assert.deepEqual(run(['check', '--no-new-access', '--base', 'HEAD'], dir), { code: 0, stdout: '', stderr: '1 key policy checked: 0 errors, 0 warnings, 0 infos\n' });
   });
 
-  test('a widening: a new-access finding per capability at the statement that grants it, exit 1', () => {
+  test('a widening: one new-access finding per principal at the statement that grants it, exit 1', () => {
     const dir = repo({ 'orders.key-policy.json': ORDERS });
     edit(dir, 'orders.key-policy.json', LAST_STATEMENT_END, ETL);
     const r = run(['check', '--no-new-access', '--base', 'HEAD'], dir);
     assert.deepEqual(r.stdout.split('\n'), [
-      `orders.key-policy.json:18:5 error new-access New access since HEAD: ${P}/etl gains read-data (Decrypt) on orders.key-policy.json: allowed, was not allowed.`,
-      `orders.key-policy.json:18:5 error new-access New access since HEAD: ${P}/etl gains write-data (ReEncryptFrom) on orders.key-policy.json: allowed, was not allowed.`,
+      `orders.key-policy.json:18:5 error new-access New access since HEAD: ${P}/etl gains read-data (Decrypt), write-data (ReEncryptFrom) on orders.key-policy.json: allowed, was not allowed.`,
       '',
     ]);
-    assert.equal(r.stderr, '1 key policy checked: 2 errors, 0 warnings, 0 infos\n');
+    assert.equal(r.stderr, '1 key policy checked: 1 error, 0 warnings, 0 infos\n');
     assert.equal(r.code, 1);
     // Without the gate, the same policy is clean.
     assert.equal(run(['check'], dir).code, 0);

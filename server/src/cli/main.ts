@@ -325,7 +325,7 @@ async function check(args: readonly string[]): Promise<number> {
   const count = (s: 'error' | 'warning' | 'info') => tally[s];
   const specCount = specs.length;
   const specsChecked = specCount ? ` and ${specCount} domain spec${specCount === 1 ? '' : 's'}` : '';
-  process.stderr.write(`${checked} key polic${checked === 1 ? 'y' : 'ies'}${specsChecked} checked: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${unreadable ? `, ${unreadable} files could not be checked` : ''}\n`);
+  process.stderr.write(`${checked} key polic${checked === 1 ? 'y' : 'ies'}${specsChecked} checked: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'info')}${unreadable ? `, ${unreadable} file${unreadable === 1 ? '' : 's'} could not be checked` : ''}\n`);
 
   if (unreadable > 0) return 2;
   if (newAccessCount > 0) return 1;
@@ -463,3 +463,8 @@ function ruleHelp(id: string): string | undefined {
 }
 
 if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+
+/** `1 error`, `2 errors`. */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

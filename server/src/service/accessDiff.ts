@@ -9,7 +9,7 @@ import { actionsOfCapability, CAPABILITIES, type Capability } from '../core/cata
 import { accessView, diffAccess, diffMarkdown, diffText, keyName, viewHtml, viewMarkdown, widens, type AccessChange, type AccessDiff, type AccessView, type KeyDiff, type SpecIntent } from '../core/diff/index';
 import { policiesOf } from '../core/document';
 import type { AccessResult } from '../core/evaluate/evaluate';
-import type { PolicyDocument } from '../core/policy/model';
+import type { PolicyDocument, Span } from '../core/policy/model';
 import { NEW_ACCESS } from '../core/registry';
 import { effectiveSeverity, type Severities } from '../core/rules/severity';
 import type { Finding } from '../core/rules/types';
@@ -160,13 +160,15 @@ function capabilityText(change: AccessChange): string {
   return change.partial && change.actions.length ? `${change.capability} (${change.actions.map(short).join(', ')})` : change.capability;
 }
 
-/** The message of a `new-access` finding. */
-export function newAccessMessage(change: AccessChange, key: string, against: string): string {
+/** The message of a `new-access` finding: one principal's changes of one kind, at one statement. */
+export function newAccessMessage(changes: readonly AccessChange[], key: string, against: string): string {
+  const change = changes[0];
+  const what = changes.map(capabilityText).join(', ');
   const when = change.when ? ` (${change.when})` : '';
   const removed = change.conditionsRemoved.length ? `; condition${change.conditionsRemoved.length === 1 ? '' : 's'} gone: ${change.conditionsRemoved.join('; ')}` : '';
   const added = change.conditionsAdded.length ? `; new condition${change.conditionsAdded.length === 1 ? '' : 's'}: ${change.conditionsAdded.join('; ')}` : '';
-  if (change.kind === 'changed') return `New access since ${against}: ${change.label} has different conditions for ${capabilityText(change)} on ${key}${when}${removed}${added}. Conditions that changed may widen access.`;
-  return `New access since ${against}: ${change.label} gains ${capabilityText(change)} on ${key}${when}: ${LEVEL[change.to]}, was ${LEVEL[change.from]}${removed}.`;
+  if (change.kind === 'changed') return `New access since ${against}: ${change.label} has different conditions for ${what} on ${key}${when}${removed}${added}. Conditions that changed may widen access.`;
+  return `New access since ${against}: ${change.label} gains ${what} on ${key}${when}: ${LEVEL[change.to]}, was ${LEVEL[change.from]}${removed}.`;
 }
 
 /**
@@ -206,11 +208,17 @@ export function newAccessFindings(comparison: KeyComparison, changes: readonly A
   const severity = effectiveSeverity(rule.id, rule.defaultSeverity, severities);
   const after = comparison.after;
   if (!severity || !after) return [];
-  return changes.map((c) => {
+  // Say each thing once: a principal's changes of one kind, granted by one statement, are one finding.
+  const groups = new Map<string, { changes: AccessChange[]; span: Span }>();
+  for (const c of changes) {
     const statement = c.statements.map((i) => after.statements[i]).find((s) => s !== undefined);
     const span = statement?.span ?? after.embedded?.span ?? after.statementSpan ?? { start: 0, end: 0 };
-    return { code: rule.id, severity, message: newAccessMessage(c, comparison.key, against), span };
-  });
+    const key = [c.row, c.kind, c.from, c.to, c.when ?? '', c.conditionsRemoved.join('\n'), c.conditionsAdded.join('\n'), span.start].join('|');
+    const group = groups.get(key);
+    if (group) group.changes.push(c);
+    else groups.set(key, { changes: [c], span });
+  }
+  return [...groups.values()].map(({ changes: group, span }) => ({ code: rule.id, severity, message: newAccessMessage(group, comparison.key, against), span }));
 }
 
 // ---- the effective-access view ------------------------------------------------------------------------
