@@ -96,7 +96,7 @@ describe('kms-policy check with domain specs', () => {
       `${DRIFT}/payments.key-policy.json:103:16 error drift-extra-access reporting can Decrypt here, but the payments domain spec gives reporting no read-data.`,
       `${DRIFT}/payments.kms-domain.yaml:4:11 warning spec-policy-out-of-date ./payments.key-policy.json is out of date with this spec (2 differences in effective access; the first): api should write payments data per the payments domain spec, but nothing here lets api call Encrypt (+9 more write-data actions). Regenerate it from this spec, or change the spec.`,
     ]);
-    assert.equal(r.stderr, '1 key policy and 1 domain spec checked: 1 errors, 2 warnings, 0 infos\n');
+    assert.equal(r.stderr, '1 key policy and 1 domain spec checked: 1 error, 2 warnings, 0 infos\n');
     assert.equal(r.code, 1, 'drift-extra-access is an error');
   });
 
@@ -110,7 +110,7 @@ describe('kms-policy check with domain specs', () => {
   test('a spec named on the command line finds its policy, even outside the paths', () => {
     const r = run(['check', `${DRIFT}/payments.kms-domain.yaml`]);
     assert.match(r.stdout, /payments\.key-policy\.json:103:16 error drift-extra-access/);
-    assert.match(r.stderr, /^0 key policies and 1 domain spec checked: 1 errors, 2 warnings/);
+    assert.match(r.stderr, /^0 key policies and 1 domain spec checked: 1 error, 2 warnings/);
   });
 
   test('--rule sets drift and spec ids; --format json carries them', () => {

@@ -8,12 +8,12 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { missingCorpus, realworldDir, REPO } from '../support/realworld';
+import { corpusDir, missingCorpus, REPO } from '../support/realworld';
 
 const missing = missingCorpus('the real-world score');
 
 test('the real-world corpus scores every must-find, with no known false alarm and no over-count', { skip: missing }, () => {
-  const dir = realworldDir().dir!;
+  const dir = corpusDir('the real-world score');
   const run = spawnSync(process.execPath, [join(dir, 'score.mjs'), '--cli', join(REPO, 'bin', 'kms-policy.js'), '--corpus', join(dir, 'corpus'), '--expect', join(dir, 'expect.json')], {
     cwd: REPO,
     encoding: 'utf8',

@@ -21,7 +21,7 @@ import { leastPrivilegeRewrite, STYLES, type Assignment } from '../../server/src
 import { probeOf, statementJson } from '../../server/src/core/rewrite/paths';
 import { suggestAssignment, toAssignment } from '../../server/src/core/rewrite/suggest';
 import { runRules } from '../../server/src/core/rules/index';
-import { missingCorpus, realworldDir } from '../support/realworld';
+import { corpusDir, missingCorpus } from '../support/realworld';
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -48,7 +48,7 @@ function findings(policy: PolicyDocument, host: string): Set<string> {
 const missing = missingCorpus('the rewrite of the real-world corpus');
 
 test('the rewrite of every real-world corpus policy keeps its service paths, adds no finding, lists no ARN twice and says every removal', { skip: missing }, () => {
-  const dir = join(realworldDir().dir!, 'corpus');
+  const dir = join(corpusDir('the rewrite of the real-world corpus'), 'corpus');
   let rewritten = 0;
   let awsDefault = 0;
   let pathsKept = 0;

@@ -1,6 +1,8 @@
 /**
  * `kms-policy`: the same engine as the language server, for CI.
  *   kms-policy check [paths...] [--format text|json|sarif] [--fail-on error|warning|never] [--rule id=level]
+ *                    [--no-new-access --base <git-ref>]
+ *   kms-policy diff <old> <new> | --base <git-ref> [paths...]; kms-policy explain <file> (cli/diff.ts)
  * Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or a file that could not be
  * checked, 141 stdout closed before the report was written (`| head`).
  *
@@ -14,6 +16,9 @@ import { docsSection, listTerraform, outputSink, readFile, readTextFile, writeTe
 import { readText, walk } from '../node/walk';
 import { fixText, generateFromSpecText, isRuleId, parseAssignments, STYLES, type Style, type PrincipalForm } from '../service/batch';
 import { CurrentDocument, Workspace } from '../service/workspace';
+import { isPartial, newAccess, newAccessFindings } from '../service/accessDiff';
+import type { Finding } from '../service/workspace';
+import { BaseRevision, compareWithBase, diffCommand, DIFF_USAGE, explainCommand, EXPLAIN_USAGE, openBase } from './diff';
 import { fileProblem, reportWriter, toCliFindings, type FileReport, type ReportFormat } from './report';
 
 const VERSION = '0.1.0';
@@ -32,10 +37,15 @@ Options:
                              exit 1 when a finding is at least this severe (default error)
   --rule <id>=<level>        set a rule to off, info, warning or error (repeatable)
   --output <file>            write the report to a file instead of stdout
+  --no-new-access            also compare each key policy with the --base revision: access it grants
+                             now and did not then (and no governing domain spec grants) is a
+                             new-access finding, at the statement that grants it
+  --base <git-ref>           the revision --no-new-access compares with (a commit, branch or tag)
   -h, --help                 show this help
 
-Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on;
-            2 usage error, or a file that could not be read or checked.
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on, or with
+            --no-new-access any new access; 2 usage error, a file that could not be read or
+            checked, or a revision git does not know.
 `;
 
 const FIX_USAGE = `Usage: kms-policy fix <file> [options]
@@ -77,14 +87,19 @@ const USAGE = `Usage:
   kms-policy fix <file> [options]          apply the safe quick fixes, or with --least-privilege rewrite the policy;
                                            in a template or Terraform file, every key policy in it, in its syntax
   kms-policy generate <spec> [options]     print the key policy a domain spec (*.kms-domain.yaml) generates
+  kms-policy diff <old> <new> [options]    who gains or loses access between two versions of key policies;
+  kms-policy diff --base <ref> [paths...]  or between the files in the paths and a git revision
+  kms-policy explain <file> [options]      the effective access of each key policy in a file, as a table
   kms-policy <command> --help              the options of a command
   kms-policy --version                     the version
 
 ${CHECK_USAGE}
 ${FIX_USAGE}
-${GENERATE_USAGE}`;
+${GENERATE_USAGE}
+${DIFF_USAGE}
+${EXPLAIN_USAGE}`;
 
-const COMMAND_USAGE: Record<string, string> = { check: CHECK_USAGE, fix: FIX_USAGE, generate: GENERATE_USAGE };
+const COMMAND_USAGE: Record<string, string> = { check: CHECK_USAGE, fix: FIX_USAGE, generate: GENERATE_USAGE, diff: DIFF_USAGE, explain: EXPLAIN_USAGE };
 
 /** `-h` or `--help` among a command's options (not after `--`, where only paths follow). */
 function asksForHelp(args: readonly string[]): boolean {
@@ -148,6 +163,8 @@ function run(argv: readonly string[]): number | Promise<number> {
   if (command === 'check') return check(rest);
   if (command === 'fix') return fix(rest);
   if (command === 'generate') return generate(rest);
+  if (command === 'diff') return diffCommand(rest, { out, usage, drained });
+  if (command === 'explain') return explainCommand(rest, { out, usage, drained });
   process.stderr.write(`kms-policy: unknown command "${command}"\n\n${USAGE}`);
   return 2;
 }
@@ -163,13 +180,15 @@ async function check(args: readonly string[]): Promise<number> {
         'fail-on': { type: 'string', default: 'error' },
         rule: { type: 'string', multiple: true, default: [] },
         output: { type: 'string' },
+        'no-new-access': { type: 'boolean', default: false },
+        base: { type: 'string' },
       },
     });
   } catch (e) {
     process.stderr.write(`kms-policy check: ${(e as Error).message}\n\n${CHECK_USAGE}`);
     return 2;
   }
-  const { format, 'fail-on': failOn, rule, output } = parsed.values;
+  const { format, 'fail-on': failOn, rule, output, 'no-new-access': noNewAccess, base } = parsed.values;
   if (!['text', 'json', 'sarif'].includes(format!)) return usage(`--format must be text, json or sarif, not "${format}"`);
   if (!['error', 'warning', 'never'].includes(failOn!)) return usage(`--fail-on must be error, warning or never, not "${failOn}"`);
   const severities: Record<string, 'off' | 'info' | 'warning' | 'error'> = {};
@@ -180,6 +199,14 @@ async function check(args: readonly string[]): Promise<number> {
     severities[m[1]] = m[2] as 'off' | 'info' | 'warning' | 'error';
   }
   const paths = parsed.positionals.length ? parsed.positionals : ['.'];
+  if (noNewAccess && base === undefined) return usage('--no-new-access needs --base <git-ref>, the revision to compare with');
+  if (!noNewAccess && base !== undefined) return usage('--base goes with --no-new-access');
+  let baseRevision: BaseRevision | undefined;
+  if (base !== undefined) {
+    const opened = openBase(base, paths);
+    if ('error' in opened) return usage(opened.error);
+    baseRevision = opened;
+  }
 
   // Reports go out file by file, so memory stays flat however many files there are. Domain specs
   // are indexed first (by their links alone: the Workspace parses a spec again when a policy it
@@ -220,6 +247,20 @@ async function check(args: readonly string[]): Promise<number> {
       current.clear();
     }
   };
+  // --no-new-access: each widening since the base, less what the governing specs grant.
+  let newAccessCount = 0;
+  const newAccessOf = (path: string, text: string, named: boolean): Finding[] => {
+    if (!baseRevision) return [];
+    const found: Finding[] = [];
+    compareWithBase(baseRevision, workspace, current, path, text, named, (uri, keys) => {
+      for (const k of keys) {
+        if (k.after && isPartial(k.diff)) process.stderr.write(`${display(path)}: ${k.key} is only partly known (${[...new Set([...k.diff.unknown.before, ...k.diff.unknown.after])].join('; ')}); new access is looked for in the known part only\n`);
+        found.push(...newAccessFindings(k, newAccess(k, k.after ? workspace.governingSpecs(uri, k.after) : []), base!, severities));
+      }
+    });
+    newAccessCount += found.length;
+    return found;
+  };
 
   // The same walk as the policies' below, which reports what cannot be read.
   const specFiles = new Map<string, string>();
@@ -258,8 +299,9 @@ async function check(args: readonly string[]): Promise<number> {
     }
     visited.add(uriOf(path));
     checked += result.policies;
+    const findings = [...result.findings, ...newAccessOf(path, read.text, named)];
     // By position (stable: a policy's drift findings after its rule findings at the same place).
-    add({ file: display(path), findings: toCliFindings(read.text, result.findings).sort((a, b) => a.line - b.line || a.column - b.column) });
+    add({ file: display(path), findings: toCliFindings(read.text, findings).sort((a, b) => a.line - b.line || a.column - b.column) });
   }
   for (const p of specs) {
     const wait = drained();
@@ -283,9 +325,10 @@ async function check(args: readonly string[]): Promise<number> {
   const count = (s: 'error' | 'warning' | 'info') => tally[s];
   const specCount = specs.length;
   const specsChecked = specCount ? ` and ${specCount} domain spec${specCount === 1 ? '' : 's'}` : '';
-  process.stderr.write(`${checked} key polic${checked === 1 ? 'y' : 'ies'}${specsChecked} checked: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos${unreadable ? `, ${unreadable} files could not be checked` : ''}\n`);
+  process.stderr.write(`${checked} key polic${checked === 1 ? 'y' : 'ies'}${specsChecked} checked: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'info')}${unreadable ? `, ${unreadable} file${unreadable === 1 ? '' : 's'} could not be checked` : ''}\n`);
 
   if (unreadable > 0) return 2;
+  if (newAccessCount > 0) return 1;
   const threshold = failOn === 'never' ? 0 : failOn === 'warning' ? count('error') + count('warning') : count('error');
   return threshold > 0 ? 1 : 0;
 }
@@ -420,3 +463,8 @@ function ruleHelp(id: string): string | undefined {
 }
 
 if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+
+/** `1 error`, `2 errors`. */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

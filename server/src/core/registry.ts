@@ -4,7 +4,9 @@
  * - `policy` rows (core/rules) run on every key policy, a file's or one inside a template;
  * - `iac` rows run on each policy inside a template (or come from the host's parser: `iac-syntax`);
  * - `spec` rows come from the spec check (`checkSpec`) and the drift comparison (`driftFindings`),
- *   which decide them together.
+ *   which decide them together;
+ * - `diff` rows come from comparing a policy with an earlier version (`check --no-new-access`:
+ *   service/accessDiff.ts over core/diff).
  * Settings (`kmsPolicy.rules`, `--rule`) name these ids; `rules/severity.ts` applies them.
  */
 import { IAC_POLICY_RULES, IAC_RULES } from './iac/rules';
@@ -13,7 +15,7 @@ import { RULES, type Rule } from './rules/index';
 import { DOCS_PAGE, type Severity } from './rules/types';
 import { DOMAIN_DOCS_PAGE, DOMAIN_RULES } from './spec/rules';
 
-export type RuleScope = 'policy' | 'iac' | 'spec';
+export type RuleScope = 'policy' | 'iac' | 'spec' | 'diff';
 
 export interface RuleRow {
   readonly id: string;
@@ -37,9 +39,17 @@ const row = (scope: RuleScope, r: Pick<Rule, 'id' | 'defaultSeverity' | 'summary
   usesAccess: r.usesAccess,
 });
 
+/** `check --no-new-access --base <ref>`: access the policy grants that it did not at the base revision (and no governing spec grants). */
+export const NEW_ACCESS = row(
+  'diff',
+  { id: 'new-access', defaultSeverity: 'error', summary: 'The policy grants access it did not grant at the base revision, and no governing domain spec grants it.' },
+  DOCS_PAGE,
+);
+
 export const RULE_TABLE: readonly RuleRow[] = [
   ...RULES.map((r) => row('policy', r, DOCS_PAGE)),
   ...IAC_RULES.map((r) => row('iac', IAC_POLICY_RULES.find((x) => x.id === r.id) ?? r, DOCS_PAGE)),
+  NEW_ACCESS,
   ...DOMAIN_RULES.map((r) => row('spec', r, DOMAIN_DOCS_PAGE)),
 ];
 

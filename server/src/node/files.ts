@@ -3,9 +3,9 @@
  * workspace folder and the Terraform files of a module folder (the Workspace's folder view), and
  * the CLI's writes. The bench indexes a workspace with these.
  */
-import { INDEXED_NAME, SKIPPED_FOLDERS, TERRAFORM_NAME } from '../core/fileKinds';
+import { INDEXED_NAME, SKIPPED_FOLDERS, SPEC_NAME, TERRAFORM_NAME } from '../core/fileKinds';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** A file's text, if it is a readable file URI of at most 2 MB. */
@@ -57,6 +57,37 @@ export function listTerraform(folderUri: string): string[] {
       .map((e) => pathToFileURL(join(dir, e.name)).href);
   } catch {
     return [];
+  }
+}
+
+/**
+ * Domain specs near a file (for `explain`): in its folder and each folder above it, up to `top`
+ * when the file is under `top`, else in its own folder only. Paths, nearest folder first.
+ */
+export function specsNear(file: string, top: string): string[] {
+  const out: string[] = [];
+  let dir = dirname(resolve(file));
+  const stop = resolve(top);
+  const under = (d: string) => !relative(stop, d).startsWith('..');
+  for (;;) {
+    try {
+      for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) if (e.isFile() && SPEC_NAME.test(e.name)) out.push(join(dir, e.name));
+    } catch {
+      /* an unreadable folder has no specs for us */
+    }
+    const up = dirname(dir);
+    if (up === dir || dir === stop || !under(dir) || !under(up)) break;
+    dir = up;
+  }
+  return out;
+}
+
+/** Whether a path is a folder. */
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

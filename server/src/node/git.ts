@@ -1,9 +1,10 @@
 /**
  * Read-only git access (the node layer): a file's text at a revision, through the `git` command.
- * Never writes, never fetches: `git show <ref>:<path>` and `git rev-parse` only, with no network.
+ * Never writes, never fetches: `git show <ref>:<path>`, `git ls-tree` and `git rev-parse` only, with no network.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { dirname, relative, sep } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 
 const GIT_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
 
@@ -54,4 +55,59 @@ export function gitShowAsync(path: string, ref = 'HEAD'): Promise<string | undef
       );
     });
   });
+}
+
+/**
+ * A revision the CLI compares with: the repository's top folder and the commit `ref` names,
+ * resolved once (so every file is read at the same commit). Undefined when `cwd` is not in a
+ * repository or `ref` names no commit there.
+ */
+export interface GitRevision {
+  readonly root: string;
+  /** The commit id. */
+  readonly commit: string;
+  /** The revision as the user wrote it (for messages). */
+  readonly ref: string;
+}
+
+export function gitRevision(cwd: string, ref: string): GitRevision | { error: string } {
+  if (!ref || ref.startsWith('-')) return { error: `"${ref}" is not a git revision` };
+  const root = gitRoot(cwd, true);
+  if (!root) return { error: `${cwd === '.' ? 'the current folder' : cwd} is not in a git repository (or git is not installed)` };
+  const commit = git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])?.trim();
+  if (!commit) return { error: `no commit "${ref}" in the repository at ${root}` };
+  return { root, commit, ref };
+}
+
+/** A path (absolute, or relative to the working directory) as git names it in the repository at `root`, or undefined when outside it. */
+export function gitPath(root: string, path: string): string | undefined {
+  let abs = resolvePath(path);
+  try {
+    abs = realpathSync(abs);
+  } catch {
+    // a file that does not exist (any more): its folder may
+    try {
+      abs = join(realpathSync(dirname(abs)), basename(abs));
+    } catch {
+      /* as given */
+    }
+  }
+  const rel = relative(root, abs).split(sep).join('/');
+  if (rel.startsWith('..') || isAbsolute(rel)) return undefined;
+  return rel;
+}
+
+/** The text of a file (a path relative to the repository's top folder, `/`-separated) at a revision, or undefined when it did not exist there. */
+export function gitShowAt(revision: GitRevision, rel: string): string | undefined {
+  return git(revision.root, ['show', `${revision.commit}:${rel}`]);
+}
+
+/**
+ * The files tracked at a revision under some folders or files (paths relative to the top folder;
+ * `''` for all of it), relative to the top folder. `recursive: false` lists a folder's own files only.
+ */
+export function gitListFiles(revision: GitRevision, paths: readonly string[], recursive = true): string[] {
+  const args = ['ls-tree', '--name-only', '-z', ...(recursive ? ['-r'] : []), revision.commit, '--', ...paths.map((p) => (p === '' || p === '.' ? '.' : p))];
+  const out = git(revision.root, args);
+  return out ? out.split('\0').filter((p) => p !== '') : [];
 }

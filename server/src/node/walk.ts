@@ -89,3 +89,9 @@ export function readText(path: string, maxBytes: number): ReadResult {
     if (fd !== undefined) closeSync(fd);
   }
 }
+
+/** Would the walk visit this file (a `/`-separated path): a candidate name, in no skipped folder? For files listed at a git revision. */
+export function walkVisits(path: string): boolean {
+  const parts = path.split('/');
+  return CANDIDATE_NAME.test(parts[parts.length - 1]) && !parts.slice(0, -1).some((p) => SKIPPED_FOLDERS.has(p));
+}

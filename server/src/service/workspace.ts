@@ -433,6 +433,11 @@ export class Workspace {
     return sortFindings(policiesOf(file).flatMap((p) => this.domain.driftFindings(this.keyFileOf(uri, p), p, severities, false)));
   }
 
+  /** The indexed domain specs that govern a key policy of a served document (as drift finds them). */
+  governingSpecs(uri: string, policy: PolicyDocument): ReturnType<DomainWorkspace['governing']> {
+    return this.domain.governing(this.keyFileOf(uri, policy), policy.embedded?.resource);
+  }
+
   private diagnosticContext(): DiagnosticContext {
     return { docsUrl: this.options.docsUrl, domainDocsUrl: this.options.domainDocsUrl, textOf: (u) => this.domain.specText(u) ?? this.textOf(u) };
   }
