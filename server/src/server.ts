@@ -58,7 +58,7 @@ export interface ServerOptions {
   /** Tests only (node/testHooks.ts): holds an analysis at a slice boundary while a test cancels or edits. */
   analysisHold?: AnalysisHold;
   /**
-   * A file's text at HEAD, read through the node layer (node/gitBase.ts): `{}` when the file is not
+   * A file's text at HEAD, read through the node layer (node/git.ts): `{}` when the file is not
    * in HEAD, undefined without a repository. Used when the client does not answer `kmsPolicy/baseText`.
    */
   headText?: (uri: string) => Promise<{ text?: string } | undefined>;

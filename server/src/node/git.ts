@@ -5,6 +5,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const GIT_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
 
@@ -16,45 +17,38 @@ function git(cwd: string, args: string[]): string | undefined {
   }
 }
 
-/** The top folder of the repository holding `path` (a file or folder), if git knows one. */
-export function gitRoot(path: string, isFolder = false): string | undefined {
-  const out = git(isFolder ? path : dirname(path), ['rev-parse', '--show-toplevel']);
-  return out?.trim() || undefined;
+/** The top folder of the repository holding a folder, if git knows one. */
+function gitRoot(folder: string): string | undefined {
+  return git(folder, ['rev-parse', '--show-toplevel'])?.trim() || undefined;
 }
 
-/** Is `ref` a revision of the repository at `root`? */
-export function gitHasRef(root: string, ref: string): boolean {
-  if (ref.startsWith('-')) return false;
-  return git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]) !== undefined;
+function gitAsync(cwd: string, args: string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, env: GIT_ENV, timeout: 5000, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' }, (err, out) => resolve(err ? undefined : out));
+  });
 }
 
 /**
- * The text of `path` (absolute) at `ref`, or `undefined` when the file did not exist there (or git
- * is missing, or the path is outside a repository).
+ * A document's base for the access-changes code lens, without blocking the event loop (the server's,
+ * for editors whose client does not read HEAD itself; the VS Code client does, through the git
+ * extension): the file's text at HEAD, `{}` when the repository has a HEAD but not the file (a new
+ * file), `undefined` when there is no repository (or no commit, or no git).
  */
-export function gitShow(path: string, ref = 'HEAD'): string | undefined {
-  if (ref.startsWith('-')) return undefined;
-  const root = gitRoot(path);
+export async function headText(uri: string): Promise<{ text?: string } | undefined> {
+  if (!uri.startsWith('file:')) return undefined;
+  let path: string;
+  try {
+    path = fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+  const root = (await gitAsync(dirname(path), ['rev-parse', '--show-toplevel']))?.trim();
   if (!root) return undefined;
   const rel = relative(root, path).split(sep).join('/');
   if (rel.startsWith('..')) return undefined;
-  return git(root, ['show', `${ref}:${rel}`]);
-}
-
-/** `gitShow` without blocking the event loop (for the server): resolves `undefined` as gitShow does. */
-export function gitShowAsync(path: string, ref = 'HEAD'): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    if (ref.startsWith('-')) return resolve(undefined);
-    execFile('git', ['rev-parse', '--show-toplevel'], { cwd: dirname(path), env: GIT_ENV, timeout: 5000 }, (err, rootOut) => {
-      const root = err ? undefined : String(rootOut).trim();
-      if (!root) return resolve(undefined);
-      const rel = relative(root, path).split(sep).join('/');
-      if (rel.startsWith('..')) return resolve(undefined);
-      execFile('git', ['show', `${ref}:${rel}`], { cwd: root, env: GIT_ENV, timeout: 5000, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' }, (err2, out) =>
-        resolve(err2 ? undefined : out),
-      );
-    });
-  });
+  if ((await gitAsync(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])) === undefined) return undefined; // no commit yet
+  const text = await gitAsync(root, ['show', `HEAD:${rel}`]);
+  return text === undefined ? {} : { text };
 }
 
 /**
@@ -72,7 +66,7 @@ export interface GitRevision {
 
 export function gitRevision(cwd: string, ref: string): GitRevision | { error: string } {
   if (!ref || ref.startsWith('-')) return { error: `"${ref}" is not a git revision` };
-  const root = gitRoot(cwd, true);
+  const root = gitRoot(cwd);
   if (!root) return { error: `${cwd === '.' ? 'the current folder' : cwd} is not in a git repository (or git is not installed)` };
   const commit = git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])?.trim();
   if (!commit) return { error: `no commit "${ref}" in the repository at ${root}` };

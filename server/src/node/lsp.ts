@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from '../server';
 import { findFiles, listTerraform, readFile } from './files';
-import { headText } from './gitBase';
+import { headText } from './git';
 import { testHooks } from './testHooks';
 
 export function run(): void {

@@ -227,12 +227,10 @@ export type ViewFormat = 'text' | 'markdown' | 'html';
 
 /** A domain spec's intent: capabilities by principal ARN (the first spec that can say). */
 export function specIntent(governing: readonly GoverningSpec[]): SpecIntent | undefined {
-  for (const g of governing) {
-    const { resolved } = resolveSpec(g.spec);
-    if (resolved.blockers.length) continue;
-    return new Map([...resolved.assignment].map(([arn, caps]) => [arn, CAPABILITIES.filter((c) => caps.has(c))]));
-  }
-  return undefined;
+  // A spec with blockers (it cannot generate) still says what it intends for each principal.
+  const resolved = governing.map((g) => resolveSpec(g.spec).resolved);
+  const first = resolved.find((r) => !r.blockers.length) ?? resolved.find((r) => r.assignment.size > 0);
+  return first && new Map([...first.assignment].map(([arn, caps]) => [arn, CAPABILITIES.filter((c) => caps.has(c))]));
 }
 
 /** The effective-access table of one key, in a format. */

@@ -23,8 +23,8 @@ import { compileFileGlobs, type Matcher } from '../core/policy/recognize';
 import { ruleSteps, type Finding, type SeveritySetting } from '../core/rules/index';
 import { sortFindings } from '../core/rules/severity';
 import type { AccessPage, ApplyArgs, SuggestResult } from '../protocol';
-import { resolveSpec } from '../core/spec/resolve';
 import { AccessChanges, effectiveAccessPage, policyAtPosition, type Base } from './access';
+import { specIntent } from './accessDiff';
 import { doCodeActions, rewriteCodeActions } from './codeActions';
 import { doComplete } from './completion';
 import { toDiagnostic, type AnyFinding, type DiagnosticContext } from './diagnostics';
@@ -595,9 +595,7 @@ export class Workspace {
     const served = this.served(uri);
     const policy = served?.file && policyAtPosition(served.document, served.file, position);
     if (!served || !policy) return null;
-    const spec = this.domain.governing(this.keyFileOf(uri, policy), policy.embedded?.resource)[0];
-    const intent = spec && new Map([...resolveSpec(spec.spec).resolved.assignment].map(([arn, capabilities]) => [arn, [...capabilities]]));
-    return effectiveAccessPage(uri, policy, intent);
+    return effectiveAccessPage(uri, policy, specIntent(this.governingSpecs(uri, policy)));
   }
 
   // ---- the index: what changed, and whose diagnostics that affects -----------------------------------
