@@ -43,6 +43,7 @@ const { parsePolicy } = require(join(OUT, 'core', 'policy', 'parse.js'));
 const { runRules } = require(join(OUT, 'core', 'rules', 'index.js'));
 const { leastPrivilegeRewrite } = require(join(OUT, 'core', 'rewrite', 'leastPrivilege.js'));
 const { suggestAssignment, toAssignment } = require(join(OUT, 'core', 'rewrite', 'suggest.js'));
+const { diffAccess } = require(join(OUT, 'core', 'diff', 'index.js'));
 
 // ---- documents ----------------------------------------------------------------------------------
 
@@ -191,6 +192,25 @@ async function inProcess() {
       row(sec, 'rewrite: suggestAssignment + leastPrivilegeRewrite with summary (cold)', { value: rewrite, budget: d.id === '32k' ? { max: 20, on: 'median', text: '<= 20 ms' } : undefined });
     } catch (e) {
       row(sec, 'rewrite: suggestAssignment + leastPrivilegeRewrite with summary (cold)', { na: `error: ${String(e.message ?? e).slice(0, 60)}` });
+    }
+
+    // The access diff (issue 15) of two versions, each freshly parsed (nothing cached): the policy,
+    // and the same with its first role renamed (one principal loses its access, another gains it).
+    // Over 128 KB there is no effective access.
+    if (!big) {
+      const changed = d.text.replace(':role/', ':role/renamed-');
+      let changes = 0;
+      const diff = await measureTimed(
+        () => {
+          const before = parsePolicy(d.text);
+          const after = parsePolicy(changed);
+          const t0 = performance.now();
+          changes = diffAccess(before, after).changes.length;
+          return performance.now() - t0;
+        },
+        { warmup: 10, runs: scale(100), maxMs: 6000 },
+      );
+      row(sec, 'access diff of two versions (cold)', { value: diff, budget: d.id === '32k' ? { max: 20, on: 'median', text: '<= 20 ms' } : undefined, note: `${changes} changes` });
     }
   }
 
