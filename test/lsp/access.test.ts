@@ -256,6 +256,11 @@ describe('effective access over stdio', () => {
       assert.ok(page.html.includes('<th>Spec intent</th>'), page.html);
       assert.match(page.html, new RegExp(`<tr data-principal="${APP}">.*<td>read-data, write-data</td></tr>`));
       assert.match(page.html, new RegExp(`<tr data-principal="${ETL}">.*<td>read-data</td></tr>`));
+      // From the spec itself: the table of the policy it governs, with its intent.
+      const fromSpec = await server.request<Page | null>('workspace/executeCommand', { command: 'kmsPolicy.effectiveAccess', arguments: [{ uri: spec, position: { line: 0, character: 0 } }] });
+      assert.ok(fromSpec);
+      assert.equal(fromSpec.title, 'Effective access: orders.key-policy.json');
+      assert.equal(fromSpec.html, page.html);
     } finally {
       server.kill();
     }

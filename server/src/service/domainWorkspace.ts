@@ -138,6 +138,13 @@ export class DomainWorkspace {
     return { state: 'found', policy };
   }
 
+  /** The key policy a spec governs, with the file it is in, when it can be read. */
+  governedPolicy(specUri: string): { uri: string; policy: PolicyDocument } | undefined {
+    const s = this.index.getSpec(specUri);
+    const found = s?.policyUri ? this.lookup(specUri) : undefined;
+    return found?.state === 'found' ? { uri: s!.policyUri!, policy: found.policy } : undefined;
+  }
+
   /** The spec's text, if the index holds it (for related information pointing into it). */
   specText(uri: string): string | undefined {
     return this.specs.get(normalizeUri(uri))?.text;

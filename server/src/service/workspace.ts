@@ -590,13 +590,22 @@ export class Workspace {
     return (served && this.access.diffPage(served.document, served.file)) ?? null;
   }
 
-  /** `kmsPolicy.effectiveAccess`: the table of the key policy at `position` (or the first), with the governing spec's intent. */
+  /**
+   * `kmsPolicy.effectiveAccess`: the table of the key policy at `position` (or the first), with the
+   * governing spec's intent; in a domain spec, the table of the policy it governs, with its intent.
+   */
   effectiveAccess(uri: string, position?: Position): AccessPage | { error: string } | null {
     const served = this.served(uri);
+    if (served?.file?.kind === 'spec') {
+      const governed = this.domain.governedPolicy(uri);
+      if (!governed) return { error: 'The key policy this domain spec governs cannot be read (see the spec\'s diagnostics).' };
+      return effectiveAccessPage(governed.uri, governed.policy, specIntent([{ uri, spec: served.file.spec }]));
+    }
     const policy = served?.file && policyAtPosition(served.document, served.file, position);
     if (!served || !policy) return null;
     return effectiveAccessPage(uri, policy, specIntent(this.governingSpecs(uri, policy)));
   }
+
 
   // ---- the index: what changed, and whose diagnostics that affects -----------------------------------
 
