@@ -400,6 +400,49 @@ describe('kms-policy check --no-new-access --base (a real git repository)', () =
     assert.deepEqual(run(['check', '--no-new-access', '--base', 'HEAD', '--rule', 'new-access=off'], dir), { code: 0, stdout: '', stderr: '1 key policy checked: 0 errors, 0 warnings, 0 infos\n' });
   });
 
+  test('a part the analysis cannot read, new since the base: the gate does not pass it (unknown is not absent)', () => {
+    const tf = (statements: string) => `variable "readers" {
+  type = list(string)
+}
+
+data "aws_iam_policy_document" "orders" {
+  statement {
+    sid       = "Admin"
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:role/admin"]
+    }
+  }
+${statements}}
+
+resource "aws_kms_key" "orders" {
+  policy = data.aws_iam_policy_document.orders.json
+}
+`;
+    const dynamic = `  dynamic "statement" {
+    for_each = var.readers
+    content {
+      actions   = ["kms:*"]
+      resources = ["*"]
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value]
+      }
+    }
+  }
+`;
+    const dir = repo({ 'main.tf': tf('') });
+    assert.equal(run(['check', '--no-new-access', '--base', 'HEAD'], dir).code, 0);
+    writeFileSync(join(dir, 'main.tf'), tf(dynamic));
+    const r = run(['check', '--no-new-access', '--base', 'HEAD'], dir);
+    const gate = r.stdout.split('\n').filter((l) => l.includes(' new-access '));
+    assert.equal(gate.length, 1, r.stdout);
+    assert.match(gate[0], /^main\.tf:15:3 error new-access New access cannot be ruled out since HEAD: dynamic "statement" is new in aws_kms_key\.orders and is not evaluated here/);
+    assert.equal(r.code, 1);
+  });
+
   test('conditions that went away widen access; JSON and SARIF carry the finding and its line', () => {
     const dir = repo({ 'template.yaml': CFN_OLD });
     writeFileSync(join(dir, 'template.yaml'), CFN_OLD.replace(`            Condition:\n              StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' }\n`, ''));

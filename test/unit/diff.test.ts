@@ -250,7 +250,7 @@ ${extra}`;
   const unknownPolicy = { ...before, unknown: [{ span: { start: 0, end: 1 }, what: 'concat(..., var.extra)' }] };
   const same = diffAccess(before, unknownPolicy);
   assert.deepEqual(diffText([{ key: 'K', diff: same }]), ['? K: partly known: not evaluated: concat(..., var.extra); no change in the parts read']);
-  assert.equal(diffSummary(same), 'no change in access, partly known');
+  assert.equal(diffSummary(same), 'no change in the parts read, partly known');
 });
 
 test('Fn::If: a change only one branch has says when it holds', () => {
@@ -350,4 +350,109 @@ test('the effective-access view: every principal against the five capabilities, 
   assert.match(html, /<tr data-principal="anyone in another account">/);
   assert.ok(!/<script/i.test(html), 'no script');
   assert.match(html, /var\(--vscode-foreground/);
+});
+
+test('a condition added where a Deny already makes access conditional is a loss, its removal a gain', () => {
+  const deny = { Sid: 'OnlyThroughS3', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringNotEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } } };
+  const plain = policy(allow(ROLE('admin'), 'kms:*'), allow(ROLE('etl'), 'kms:Decrypt'), deny);
+  const vpce = policy(allow(ROLE('admin'), 'kms:*'), allow(ROLE('etl'), 'kms:Decrypt', { StringEquals: { 'aws:SourceVpce': 'vpce-1' } }), deny);
+  assert.deepEqual(diffAccess(plain, vpce).changes.map(brief), [`loss ${ROLE('etl')} read-data [kms:Decrypt] conditional->conditional`]);
+  assert.deepEqual(diffAccess(vpce, plain).changes.map(brief), [`gain ${ROLE('etl')} read-data [kms:Decrypt] conditional->conditional`]);
+});
+
+test('IaC symbols numbered anew in the other version (a statement inserted first): no change for the others', () => {
+  const template = (first: string) => `AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Auditor: {Type: String}
+  Owner: {Type: String}
+Resources:
+  OrdersKey:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy:
+        Version: '2012-10-17'
+        Statement:
+${first}          - Sid: Root
+            Effect: Allow
+            Principal:
+              AWS: !Sub arn:aws:iam::\${Owner}:root
+            Action: kms:*
+            Resource: '*'
+          - Sid: App
+            Effect: Allow
+            Principal:
+              AWS: !Sub arn:aws:iam::\${Owner}:role/app
+            Action: kms:Decrypt
+            Resource: '*'
+`;
+  const audit = `          - Sid: Audit
+            Effect: Allow
+            Principal:
+              AWS: !Sub arn:aws:iam::\${Auditor}:role/audit
+            Action: kms:DescribeKey
+            Resource: '*'
+`;
+  const parse = (text: string) => policiesOf(parseDocument('file:///t/orders.template.yaml', text))[0];
+  const diff = diffAccess(parse(template('')), parse(template(audit)));
+  // The auditor is in another account: through IAM there. Owner's principals are unchanged.
+  assert.deepEqual(diff.changes.map(brief), ['gain !Sub arn:aws:iam::${Auditor}:role/audit read-config [kms:DescribeKey] not-allowed->via-iam']);
+});
+
+test('Fn::If on a new condition, around a new statement: only that statement changes, when it holds', () => {
+  const template = (extra: string) => `AWSTemplateFormatVersion: '2010-09-09'
+Conditions:
+  S3Readers: !Equals [!Ref Readers, 'yes']
+  Extra: !Equals [!Ref More, 'yes']
+Resources:
+  OrdersKey:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy:
+        Version: '2012-10-17'
+        Statement:
+          - Sid: Admin
+            Effect: Allow
+            Principal:
+              AWS: arn:aws:iam::111122223333:role/admin
+            Action: kms:*
+            Resource: '*'
+          - !If
+            - S3Readers
+            - Sid: Readers
+              Effect: Allow
+              Principal:
+                AWS: arn:aws:iam::111122223333:role/reader
+              Action: kms:Decrypt
+              Resource: '*'
+            - !Ref AWS::NoValue
+${extra}`;
+  const ci = `          - !If
+            - Extra
+            - Sid: Ci
+              Effect: Allow
+              Principal:
+                AWS: arn:aws:iam::111122223333:role/ci
+              Action: kms:Encrypt
+              Resource: '*'
+            - !Ref AWS::NoValue
+`;
+  const parse = (text: string) => policiesOf(parseDocument('file:///t/orders.template.yaml', text))[0];
+  const diff = diffAccess(parse(template('')), parse(template(ci)));
+  assert.deepEqual(diffText([{ key: 'OrdersKey', diff }]), ['+ arn:aws:iam::111122223333:role/ci gains write-data (Encrypt) on OrdersKey (when Extra is true)']);
+  assert.equal(diff.gains, 1);
+});
+
+test('Markdown: text from the policy renders as itself (no link, image, mention or HTML)', () => {
+  const evil = 'arn:aws:iam::111122223333:role/`x<img src="https://evil.example/p.png"> @octo-org/admins [click](https://evil.example)';
+  const before = policy(allow(ROLE('admin'), 'kms:*'));
+  const after = policy(allow(ROLE('admin'), 'kms:*'), allow(evil, 'kms:Decrypt', { StringEquals: { 'kms:ViaService': 'x`<b>y</b>|z' } }));
+  const md = diffMarkdown([{ key: 'Key_[1](x)', diff: diffAccess(before, after) }]);
+  const row = md.split('\n').find((l) => l.startsWith('| + '))!;
+  // Principals and conditions in code spans whose fence is longer than any backtick run inside.
+  assert.ok(row.includes(`| \`\` ${evil} \`\` |`), row);
+  assert.ok(row.includes('added: `` StringEquals kms:ViaService = x`<b>y</b>\\|z ``'), row);
+  assert.ok(md.startsWith('### Key\\_\\[1\\]\\(x\\)\n'), md);
+  const view = viewMarkdown(accessView(after), 'K');
+  assert.ok(view.includes('if StringEquals kms:ViaService = x\\`&lt;b&gt;y&lt;/b&gt;\\|z'), view);
+  assert.ok(!/<img|<b>/.test(view.replace(/``[^`]*?``|`[^`]*`/g, '')), view);
 });

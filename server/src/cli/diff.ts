@@ -4,7 +4,7 @@
  * are service/accessDiff.ts over the Workspace, so the diff sees each policy as `check` does
  * (templates, Terraform module folders, the specs that govern it).
  */
-import { basename, dirname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { exists, isDirectory, listTerraform, readFile, specsNear } from '../node/files';
@@ -86,7 +86,7 @@ export class BaseRevision {
         const rel = folderUri.startsWith('file:') ? gitPath(revision.root, fileURLToPath(folderUri)) : undefined;
         if (rel === undefined) return [];
         const folder = folderUri.endsWith('/') ? folderUri : folderUri + '/';
-        return gitListFiles(revision, [rel === '' ? '.' : rel + '/'], false).map((p) => folder + encodeURIComponent(basename(p)));
+        return gitListFiles(revision, [rel === '' ? '.' : rel + '/'], false).map((p) => pathToFileURL(join(fileURLToPath(folder), basename(p))).href);
       },
     };
     ({ workspace: this.workspace, current: this.current } = cliWorkspace(files));

@@ -38,7 +38,8 @@ export async function headText(uri: string): Promise<{ text?: string } | undefin
   if (!uri.startsWith('file:')) return undefined;
   let path: string;
   try {
-    path = fileURLToPath(uri);
+    // git reports the real path of the top folder: a workspace opened through a symlink is read there.
+    path = realpathSync(fileURLToPath(uri));
   } catch {
     return undefined;
   }
@@ -48,7 +49,9 @@ export async function headText(uri: string): Promise<{ text?: string } | undefin
   if (rel.startsWith('..')) return undefined;
   if ((await gitAsync(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])) === undefined) return undefined; // no commit yet
   const text = await gitAsync(root, ['show', `HEAD:${rel}`]);
-  return text === undefined ? {} : { text };
+  if (text !== undefined) return { text };
+  // A new file, or git failed (then there is no base: the lens compares with the version when opened).
+  return (await gitAsync(root, ['cat-file', '-e', `HEAD:${rel}`])) === undefined ? {} : undefined;
 }
 
 /**
@@ -93,7 +96,11 @@ export function gitPath(root: string, path: string): string | undefined {
 
 /** The text of a file (a path relative to the repository's top folder, `/`-separated) at a revision, or undefined when it did not exist there. */
 export function gitShowAt(revision: GitRevision, rel: string): string | undefined {
-  return git(revision.root, ['show', `${revision.commit}:${rel}`]);
+  const text = git(revision.root, ['show', `${revision.commit}:${rel}`]);
+  if (text !== undefined) return text;
+  // Not there at that revision, or git failed (a timeout, a file over 4 MB): only the first is "new".
+  if (git(revision.root, ['cat-file', '-e', `${revision.commit}:${rel}`]) === undefined) return undefined;
+  throw new Error(`git could not read ${rel} at ${revision.ref}`);
 }
 
 /**
@@ -101,7 +108,7 @@ export function gitShowAt(revision: GitRevision, rel: string): string | undefine
  * `''` for all of it), relative to the top folder. `recursive: false` lists a folder's own files only.
  */
 export function gitListFiles(revision: GitRevision, paths: readonly string[], recursive = true): string[] {
-  const args = ['ls-tree', '--name-only', '-z', ...(recursive ? ['-r'] : []), revision.commit, '--', ...paths.map((p) => (p === '' || p === '.' ? '.' : p))];
+  const args = ['--literal-pathspecs', 'ls-tree', '--name-only', '-z', ...(recursive ? ['-r'] : []), revision.commit, '--', ...paths.map((p) => (p === '' || p === '.' ? '.' : p))];
   const out = git(revision.root, args);
   return out ? out.split('\0').filter((p) => p !== '') : [];
 }

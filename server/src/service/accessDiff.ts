@@ -218,7 +218,20 @@ export function newAccessFindings(comparison: KeyComparison, changes: readonly A
     if (group) group.changes.push(c);
     else groups.set(key, { changes: [c], span });
   }
-  return [...groups.values()].map(({ changes: group, span }) => ({ code: rule.id, severity, message: newAccessMessage(group, comparison.key, against), span }));
+  const out: Finding[] = [...groups.values()].map(({ changes: group, span }) => ({ code: rule.id, severity, message: newAccessMessage(group, comparison.key, against), span }));
+  // Unknown is not absent: a part the analysis cannot read that is new since the base may grant
+  // anything, so the gate does not pass it.
+  const known = new Set(comparison.before?.unknown?.map((u) => u.what) ?? []);
+  for (const part of after.unknown ?? []) {
+    if (known.has(part.what)) continue;
+    out.push({
+      code: rule.id,
+      severity,
+      message: `New access cannot be ruled out since ${against}: ${part.what} is new in ${comparison.key} and is not evaluated here, so what it grants is unknown.`,
+      span: part.span,
+    });
+  }
+  return out;
 }
 
 // ---- the effective-access view ------------------------------------------------------------------------

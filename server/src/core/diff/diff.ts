@@ -8,7 +8,7 @@
 import { CAPABILITIES, actionsOfCapability, type Capability, type KmsAction } from '../catalog/catalog';
 import { RESULT_RANK, type AccessResult, type Decision, type EvaluateOptions } from '../evaluate/index';
 import { compilePolicy, ownAccountsFor } from '../evaluate/evaluate';
-import type { PolicyBranch, PolicyDocument } from '../policy/model';
+import type { PolicyDocument } from '../policy/model';
 import type { AccessChange, AccessDiff, ChangeKind, RowKind } from './types';
 import { conditionsOf, decisionsFor, grants, subjectsOf, unknownOf, type Subject } from './view';
 
@@ -75,6 +75,8 @@ function parts(conditions: readonly string[]): { allows: string[][]; denies: str
     if (c.startsWith('unless ')) denies.push(c);
     else allows.push(c.split(' and '));
   }
+  // Conditional only because of a Deny: the deciding Allows are unconditional, one empty alternative.
+  if (!allows.length) allows.push([]);
   return { allows, denies };
 }
 
@@ -142,21 +144,32 @@ function transition(before: PolicyDocument | undefined, d0: Decision, after: Pol
 
 const KIND_ORDER: Record<ChangeKind, number> = { gain: 0, changed: 1, loss: 2 };
 
-function diffPolicies(before: PolicyDocument | undefined, after: PolicyDocument | undefined, options: EvaluateOptions | undefined): AccessChange[] {
-  const b = sideOf(before, options);
-  const a = sideOf(after, options);
+/** The key's own accounts, as one version writes them (IaC symbols are numbered per file). */
+interface Pin {
+  readonly from: PolicyDocument;
+  readonly accounts: readonly string[];
+}
+
+function diffPolicies(before: PolicyDocument | undefined, after: PolicyDocument | undefined, options: EvaluateOptions | undefined, pin: Pin | undefined): AccessChange[] {
+  let next = 999999990000;
+  const spare = () => String(next++);
+  // Each side sees the same accounts as the key's own, each in its own numbering.
+  const sideOptions = (side: PolicyDocument | undefined): EvaluateOptions | undefined =>
+    pin && side ? { ...options, keyAccounts: pin.accounts.map((a) => translate(a, pin.from, side, spare)) } : options;
+  const beforeOptions = sideOptions(before);
+  const afterOptions = sideOptions(after);
+  const b = sideOf(before, beforeOptions);
+  const a = sideOf(after, afterOptions);
   // Rows: the new version's order, then rows only the old one has.
   const rows = new Map<string, { label: string; kind: RowKind }>();
   for (const s of [...a.subjects.values(), ...b.subjects.values()]) if (!rows.has(s.id)) rows.set(s.id, { label: s.label, kind: s.kind });
-  let next = 999999990000;
-  const spare = () => String(next++);
   const changes: AccessChange[] = [];
   let order = 0;
   const rowOrder = new Map<string, number>();
   for (const [id, row] of rows) {
     rowOrder.set(id, order++);
-    const d0 = decider(b, id, a, options, spare);
-    const d1 = decider(a, id, b, options, spare);
+    const d0 = decider(b, id, a, beforeOptions, spare);
+    const d1 = decider(a, id, b, afterOptions, spare);
     for (const capability of CAPABILITIES) {
       const actions = actionsOfCapability(capability);
       // Actions with the same transition (and conditions) form one change.
@@ -195,61 +208,82 @@ function diffPolicies(before: PolicyDocument | undefined, after: PolicyDocument 
 
 // ---- Fn::If branches -------------------------------------------------------------------------
 
-function whenKey(branch: PolicyBranch): string {
-  return branch.when.map(([c, v]) => `${c}=${v}`).sort().join(',');
-}
+type Assignment = ReadonlyMap<string, boolean>;
 
-function describe(branch: PolicyBranch): string {
-  return `when ${branch.when.map(([c, v]) => `${c} is ${v}`).join(' and ')}`;
+/** The branch of a policy that holds under an assignment of (some of) its conditions, or the policy itself when it has none. */
+function branchUnder(policy: PolicyDocument | undefined, assignment: Assignment): PolicyDocument | undefined | null {
+  const branches = policy?.embedded?.branches;
+  if (!branches) return policy;
+  const branch = branches.find((b) => b.when.every(([c, v]) => !assignment.has(c) || assignment.get(c) === v));
+  return branch ? branch.policy : null;
 }
 
 function changeKey(c: AccessChange): string {
   return [c.kind, c.row, c.capability, c.from, c.to, c.actions.join(','), c.conditionsRemoved.join('\n'), c.conditionsAdded.join('\n')].join('|');
 }
 
-/**
- * With `Fn::If` on either side, each branch of the new version is compared with the same branch of
- * the old one (or with the old policy when it has no such branch). A change every branch has is
- * said once; the others say when they hold.
- */
-function diffBranches(before: PolicyDocument | undefined, after: PolicyDocument | undefined, options: EvaluateOptions | undefined): AccessChange[] {
-  const pairs: { when?: string; before?: PolicyDocument; after?: PolicyDocument }[] = [];
-  const bb = before?.embedded?.branches;
-  const ab = after?.embedded?.branches;
-  if (ab) {
-    for (const branch of ab) pairs.push({ when: describe(branch), after: branch.policy, before: bb?.find((x) => whenKey(x) === whenKey(branch))?.policy ?? (bb ? undefined : before) });
-    // An old branch with no new twin is compared with the new policy as a whole.
-    if (bb) for (const branch of bb) if (!ab.some((x) => whenKey(x) === whenKey(branch))) pairs.push({ when: describe(branch), before: branch.policy, after });
-  } else if (bb) {
-    for (const branch of bb) pairs.push({ when: describe(branch), before: branch.policy, after });
+/** "when S3Readers is true" for the assignments at these positions: one condition's value if that picks exactly them, else each in full. */
+function describeAssignments(assignments: readonly Assignment[], where: readonly number[]): string {
+  const picked = new Set(where);
+  for (const condition of assignments[0].keys()) {
+    for (const value of [true, false]) {
+      const these = assignments.flatMap((a, i) => (a.get(condition) === value ? [i] : []));
+      if (these.length === picked.size && these.every((i) => picked.has(i))) return `when ${condition} is ${value}`;
+    }
   }
-  // A branch missing on one side is the whole policy there.
-  const perBranch = pairs.map((p) => ({ when: p.when, changes: diffPolicies(p.before ?? before, p.after ?? after, options) }));
-  const counts = new Map<string, number>();
-  for (const { changes } of perBranch) for (const c of changes) counts.set(changeKey(c), (counts.get(changeKey(c)) ?? 0) + 1);
-  const out: AccessChange[] = [];
-  const seen = new Set<string>();
-  for (const { when, changes } of perBranch) {
+  return where.map((i) => `when ${[...assignments[i]].map(([c, v]) => `${c} is ${v}`).join(' and ')}`).join(', or ');
+}
+
+/**
+ * With `Fn::If` on either side, both versions are compared under each assignment of the conditions
+ * either uses (each side's branch for it): a change in every assignment is said once, plainly; the
+ * others say when they hold. A side with no `Fn::If` is the same policy under every assignment.
+ */
+function diffBranches(before: PolicyDocument | undefined, after: PolicyDocument | undefined, options: EvaluateOptions | undefined, pin: Pin | undefined): AccessChange[] {
+  const conditions = [...new Set([before, after].flatMap((p) => p?.embedded?.branches?.flatMap((b) => b.when.map(([c]) => c)) ?? []))];
+  // Every combination of up to five conditions (the template analysis takes up to three per policy).
+  const assignments: Assignment[] = [];
+  const n = Math.min(conditions.length, 5);
+  for (let bits = 0; bits < 1 << n; bits++) assignments.push(new Map(conditions.slice(0, n).map((c, i) => [c, (bits & (1 << i)) === 0] as const)));
+  const perAssignment: AccessChange[][] = [];
+  const used: number[] = [];
+  assignments.forEach((assignment, i) => {
+    const b = branchUnder(before, assignment);
+    const a = branchUnder(after, assignment);
+    if (b === null || a === null) return; // no branch of one side holds there (not analyzed)
+    perAssignment.push(diffPolicies(b, a, options, pin && { ...pin, from: branchUnder(pin.from, assignment) ?? pin.from }));
+    used.push(i);
+  });
+  const usedAssignments = used.map((i) => assignments[i]);
+  const where = new Map<string, { change: AccessChange; at: number[] }>();
+  perAssignment.forEach((changes, i) => {
     for (const c of changes) {
       const key = changeKey(c);
-      if (counts.get(key) === perBranch.length) {
-        if (!seen.has(key)) out.push(c);
-        seen.add(key);
-      } else out.push({ ...c, when });
+      const entry = where.get(key);
+      if (entry) {
+        if (!entry.at.includes(i)) entry.at.push(i);
+      } else where.set(key, { change: c, at: [i] });
     }
+  });
+  const out: AccessChange[] = [];
+  for (const { change, at } of where.values()) {
+    out.push(at.length === perAssignment.length ? change : { ...change, when: describeAssignments(usedAssignments, at) });
   }
   return out.sort((x, y) => KIND_ORDER[x.kind] - KIND_ORDER[y.kind]);
 }
 
 /** What changes in effective access from `before` to `after` (either may be missing: a key added or removed). */
 export function diffAccess(before: PolicyDocument | undefined, after: PolicyDocument | undefined, options?: EvaluateOptions): AccessDiff {
-  // The key's account does not change between versions: infer it once, from the old version (a
-  // new root delegation to another account must not make the key's own roles cross-account).
-  if (!options?.keyAccount && !options?.keyArn && (before ?? after)) {
-    const own = ownAccountsFor(compilePolicy((before ?? after)!), options);
-    if (own?.size === 1) options = { ...options, keyAccount: [...own][0] };
+  // The key's accounts do not change between versions: infer them once, from the old version (a
+  // new root delegation to another account must not make the key's own roles cross-account), and
+  // give them to each side in its own numbering of IaC symbols.
+  let pin: Pin | undefined;
+  const from = before ?? after;
+  if (from && !options?.keyAccount && !options?.keyAccounts?.length && !options?.keyArn) {
+    const own = ownAccountsFor(compilePolicy(from), options);
+    if (own?.size) pin = { from, accounts: [...own] };
   }
-  const changes = before?.embedded?.branches || after?.embedded?.branches ? diffBranches(before, after, options) : diffPolicies(before, after, options);
+  const changes = before?.embedded?.branches || after?.embedded?.branches ? diffBranches(before, after, options, pin) : diffPolicies(before, after, options, pin);
   let gains = 0;
   let losses = 0;
   let changed = 0;

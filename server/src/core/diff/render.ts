@@ -79,7 +79,7 @@ export function diffText(diffs: readonly KeyDiff[]): string[] {
   return lines;
 }
 
-/** Does any of these diffs change access, or fail to tell (a partial one)? */
+/** Does the diff change access (a change, a key added or removed)? A partial diff may also: see `unknown`. */
 export function changesAccess(diff: AccessDiff): boolean {
   return diff.changes.length > 0 || !!diff.added || !!diff.removed;
 }
@@ -92,13 +92,33 @@ export function diffSummary(diff: AccessDiff): string {
   if (diff.gains) parts.push(`+${diff.gains} grant${diff.gains === 1 ? '' : 's'}`);
   if (diff.losses) parts.push(`−${diff.losses}`);
   if (diff.changed) parts.push(`~${diff.changed} changed condition${diff.changed === 1 ? '' : 's'}`);
-  if (!parts.length) parts.push('no change in access');
-  if (diff.unknown.before.length || diff.unknown.after.length) parts.push('partly known');
+  const partly = diff.unknown.before.length > 0 || diff.unknown.after.length > 0;
+  // Partly known: never "no change in access", only in the parts read.
+  if (!parts.length) parts.push(partly ? 'no change in the parts read' : 'no change in access');
+  if (partly) parts.push('partly known');
   return parts.join(', ');
 }
 
-const mdCell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const code = (s: string) => (s.includes('`') ? mdCell(s) : `\`${mdCell(s)}\``);
+/**
+ * Text from the policy (principals, conditions, key names) is untrusted: in Markdown it is escaped
+ * so that it renders as itself, never as a link, an image, a mention or HTML.
+ */
+const mdCell = (s: string) =>
+  s
+    .replace(/[\\`*_{}[\]()|~]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@/g, '&#64;')
+    .replace(/[\r\n]+/g, ' ');
+/** A code span that holds any text: a fence longer than its longest run of backticks; `|` escaped for tables. */
+const code = (s: string) => {
+  const text = s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = longest > 0 || text.startsWith(' ') || text.endsWith(' ') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+};
 
 /** A Markdown section ready for a pull-request comment: a table per key. */
 export function diffMarkdown(diffs: readonly KeyDiff[]): string {

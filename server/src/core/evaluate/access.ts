@@ -68,7 +68,7 @@ export const UNNAMED_SERVICE = 'someone-else.amazonaws.com';
 
 /** A result computed once per document and options, dropped with the document. */
 function perPolicy<T>(cache: WeakMap<PolicyDocument, Map<string, T>>, policy: PolicyDocument, options: EvaluateOptions | undefined, compute: () => T): T {
-  const key = `${options?.keyAccount ?? ''}|${options?.keyArn ?? ''}`;
+  const key = `${options?.keyAccount ?? ''}|${options?.keyAccounts?.join(',') ?? ''}|${options?.keyArn ?? ''}`;
   let byOptions = cache.get(policy);
   if (!byOptions) cache.set(policy, (byOptions = new Map()));
   let result = byOptions.get(key);

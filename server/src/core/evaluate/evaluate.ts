@@ -40,6 +40,8 @@ export interface EvaluateOptions {
    * account as its own.
    */
   readonly keyAccount?: string;
+  /** Several accounts taken as the key's own (a diff pins the old version's inferred set); `keyAccount` wins. */
+  readonly keyAccounts?: readonly string[];
   /** The key's ARN. When set, a Resource must match it; otherwise any key ARN pattern applies. */
   readonly keyArn?: string;
 }
@@ -361,6 +363,7 @@ export function forEachPrincipalValue(policy: PolicyDocument, visit: (value: str
 
 export function ownAccountsFor(compiled: CompiledPolicy, options: EvaluateOptions | undefined): ReadonlySet<string> | undefined {
   if (options?.keyAccount) return new Set([options.keyAccount]);
+  if (options?.keyAccounts?.length) return new Set(options.keyAccounts);
   const fromArn = options?.keyArn ? accountOf(options.keyArn) : undefined;
   return fromArn ? new Set([fromArn]) : compiled.ownAccounts;
 }
