@@ -4,14 +4,20 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const GIT_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
+/**
+ * git runs from a folder of ours and is pointed at the repository with `-C`: on Windows a program is
+ * looked for in the working folder first, and a workspace folder is not trusted to hold no `git.exe`.
+ */
+const NEUTRAL_CWD = tmpdir();
 
 function git(cwd: string, args: string[]): string | undefined {
   try {
-    return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 4 * 1024 * 1024, timeout: 5000 });
+    return execFileSync('git', ['-C', resolvePath(cwd), ...args], { cwd: NEUTRAL_CWD, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 4 * 1024 * 1024, timeout: 5000 });
   } catch {
     return undefined;
   }
@@ -24,7 +30,7 @@ function gitRoot(folder: string): string | undefined {
 
 function gitAsync(cwd: string, args: string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile('git', args, { cwd, env: GIT_ENV, timeout: 5000, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' }, (err, out) => resolve(err ? undefined : out));
+    execFile('git', ['-C', resolvePath(cwd), ...args], { cwd: NEUTRAL_CWD, env: GIT_ENV, timeout: 5000, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' }, (err, out) => resolve(err ? undefined : out));
   });
 }
 
