@@ -25,7 +25,10 @@ if (!actionValue) {
 const valueOffset = actionValue.index + actionValue[0].length - actionValue[1].length - 1;
 
 const child = spawn(process.execPath, [join(root, 'bin/kms-policy-language-server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+// No partial-message timer: vscode-jsonrpc re-arms it forever once a server left half a message.
+const reader = new rpc.StreamMessageReader(child.stdout);
+reader.partialMessageTimeout = 0;
+const conn = rpc.createProtocolConnection(reader, new rpc.StreamMessageWriter(child.stdin));
 conn.listen();
 const started = performance.now();
 await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });

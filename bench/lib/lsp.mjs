@@ -26,7 +26,10 @@ export const NODE_FLAGS = [...SERVER_NODE_FLAGS, ...(process.env.KMS_BENCH_NODE_
 export function spawnServer({ env = SERVER_PROCESS_ENV } = {}) {
   const t0 = performance.now();
   const child = spawn(process.execPath, [...NODE_FLAGS, SERVER_BIN, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  // No partial-message timer: vscode-jsonrpc re-arms it forever once a killed server left half a message.
+  const reader = new StreamMessageReader(child.stdout);
+  reader.partialMessageTimeout = 0;
+  const connection = createProtocolConnection(reader, new StreamMessageWriter(child.stdin));
   const stderr = [];
   const errors = [];
   child.stderr.on('data', (d) => stderr.push(String(d)));

@@ -8,11 +8,11 @@ import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createProtocolConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import { createProtocolConnection, IPCMessageReader, IPCMessageWriter, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import { COMMANDS, SERVER_NAME } from '../../server/src/server';
 import { APPLY_LEAST_PRIVILEGE, SUGGEST_REQUEST } from '../../server/src/service/rewrite';
 import { CREATE_DOMAIN_SPEC, GENERATE_KEY_POLICY } from '../../server/src/service/domainCommands';
-import { ROOT, SERVER_BIN } from '../support/lsp';
+import { messageReader, ROOT, SERVER_BIN } from '../support/lsp';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { serverNodeFlags, SERVER_ENV } = require(join(ROOT, 'bin', 'server-node-flags.js')) as { serverNodeFlags(): string[]; SERVER_ENV: Record<string, string> };
@@ -99,7 +99,7 @@ test('over stdio with the shebang’s flags, initialize is answered once and the
   const child = spawn(process.execPath, [...serverNodeFlags(), SERVER_BIN, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let raw = '';
   child.stdout!.on('data', (d) => (raw += String(d)));
-  const errors = await sessionUntilExit(child, createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!)));
+  const errors = await sessionUntilExit(child, createProtocolConnection(messageReader(child.stdout!), new StreamMessageWriter(child.stdin!)));
   assert.equal(raw.match(/"id":0,"result":\{"capabilities"/g)?.length, 1, 'one answer to initialize');
   assert.deepEqual(errors, [], 'no error was logged');
 });

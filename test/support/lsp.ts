@@ -26,10 +26,22 @@ export interface ServerProcess {
 }
 
 /** `testHooks`: start it with KMS_POLICY_TEST_HOOKS=1 (server/src/node/testHooks.ts: hold an analysis while a test cancels it). */
+/**
+ * A message reader with no partial-message timer. vscode-jsonrpc arms a 10 s timer when a message
+ * has arrived in part and re-arms it for as long as the rest does not come, and disposing the
+ * connection does not clear it: a server killed in the middle of writing a message would keep the
+ * test process alive forever.
+ */
+export function messageReader(stream: NodeJS.ReadableStream): StreamMessageReader {
+  const reader = new StreamMessageReader(stream);
+  reader.partialMessageTimeout = 0;
+  return reader;
+}
+
 export function startServer(args: string[] = ['--stdio'], { testHooks = false }: { testHooks?: boolean } = {}): ServerProcess {
   const env = testHooks ? { ...process.env, KMS_POLICY_TEST_HOOKS: '1' } : process.env;
   const child = spawn(process.execPath, [SERVER_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const connection = createProtocolConnection(messageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const log: { type: number; message: string }[] = [];
   const stderr: string[] = [];
   child.stderr!.on('data', (d) => stderr.push(String(d)));
