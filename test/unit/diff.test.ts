@@ -456,3 +456,14 @@ test('Markdown: text from the policy renders as itself (no link, image, mention 
   assert.ok(view.includes('if StringEquals kms:ViaService = x\\`&lt;b&gt;y&lt;/b&gt;\\|z'), view);
   assert.ok(!/<img|<b>/.test(view.replace(/``[^`]*?``|`[^`]*`/g, '')), view);
 });
+
+test('beyond the effective-access limit (128 KB) nothing is evaluated: the diff is partial, never "no change", and the view is empty', () => {
+  const big = policy(allow(ROLE('admin'), 'kms:*'), ...Array.from({ length: 1200 }, (_, i) => allow(ROLE(`app-${i}`), 'kms:Decrypt')));
+  assert.ok(big.text.length > 128 * 1024, `${big.text.length} bytes`);
+  const small = policy(allow(ROLE('admin'), 'kms:*'));
+  const diff = diffAccess(small, big);
+  assert.deepEqual(diff.changes, []);
+  assert.deepEqual(diff.unknown, { before: [], after: ['the whole policy (over 128 KB: effective access is not evaluated)'] });
+  assert.equal(diffSummary(diff), 'no change in the parts read, partly known');
+  assert.deepEqual(accessView(big), { rows: [], unknown: ['the whole policy (over 128 KB: effective access is not evaluated)'] });
+});

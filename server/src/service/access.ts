@@ -10,11 +10,27 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeLens, Position } from 'vscode-languageserver-types';
 import { policiesOf, type ParsedFile } from '../core/document';
-import { accessView, diffAccess, diffHtml, diffMarkdown, diffSummary, keyName, viewHtml, viewMarkdown, type AccessDiff, type KeyDiff, type SpecIntent } from '../core/diff/index';
+import { uriPath } from '../core/fileKinds';
+import {
+  accessLimit,
+  accessView,
+  diffAccess,
+  diffHtml,
+  diffMarkdown,
+  diffSummary,
+  isPartial,
+  keyName,
+  keyPolicies,
+  matchKeys,
+  viewHtml,
+  viewMarkdown,
+  type AccessDiff,
+  type KeyDiff,
+  type KeyPair,
+  type SpecIntent,
+} from '../core/diff/index';
 import { policyAt } from '../core/iac/index';
 import type { PolicyDocument } from '../core/policy/model';
-import { accessAnalyzable } from '../core/rules/index';
-import { tooComplex } from '../core/limits';
 import type { AccessPage } from '../protocol';
 
 /**
@@ -39,22 +55,15 @@ interface BaseEntry {
 }
 
 /** One key of the document with its counterpart in the base. */
-interface KeyPair {
-  readonly key: string;
-  readonly before: PolicyDocument | undefined;
-  readonly after: PolicyDocument | undefined;
+interface KeyPairSame extends KeyPair {
   /** The policy's text is the same in both: no change in access, nothing to compute. */
   readonly same: boolean;
 }
 
 /** The file's name, for a plain key policy's key. */
 export function fileName(uri: string): string {
-  const path = uri.replace(/[?#].*$/, '');
-  try {
-    return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1)) || uri;
-  } catch {
-    return path.slice(path.lastIndexOf('/') + 1) || uri;
-  }
+  const path = uriPath(uri.replace(/[?#].*$/, ''));
+  return path.slice(path.lastIndexOf('/') + 1) || uri;
 }
 
 /** The source text of a policy: the whole file, or its span in the template. */
@@ -63,26 +72,11 @@ function sourceOf(policy: PolicyDocument): string {
   return span ? policy.text.slice(span.start, span.end) : policy.text;
 }
 
-/** Can the evaluator look at it (the limits of core/limits.ts and the 128 KB effective-access limit)? */
-function analyzable(policy: PolicyDocument | undefined): boolean {
-  return policy === undefined || (accessAnalyzable(policy) && tooComplex(policy) === undefined);
-}
-
-/** The document's keys paired with the base's: plain policy to plain policy, IaC keys by resource (logical id, address). */
-function pairKeys(uri: string, file: ParsedFile | undefined, base: ParsedFile | undefined): KeyPair[] {
+/** The document's keys paired with the base's, by key (core/diff `matchKeys`, as the CLI pairs them). */
+function pairKeys(uri: string, file: ParsedFile | undefined, base: ParsedFile | undefined): KeyPairSame[] {
   const name = fileName(uri);
-  const after = file ? policiesOf(file) : [];
-  const before = base ? policiesOf(base) : [];
-  const keyOf = (p: PolicyDocument) => p.embedded?.resource ?? '';
-  const byKey = new Map(before.map((p) => [keyOf(p), p]));
-  const pairs: KeyPair[] = [];
-  for (const p of after) {
-    const old = byKey.get(keyOf(p));
-    byKey.delete(keyOf(p));
-    pairs.push({ key: keyName(p, name), before: old, after: p, same: old !== undefined && sourceOf(old) === sourceOf(p) });
-  }
-  for (const old of byKey.values()) pairs.push({ key: keyName(old, name), before: old, after: undefined, same: false });
-  return pairs;
+  const keys = (f: ParsedFile | undefined) => keyPolicies(f ? policiesOf(f) : [], name);
+  return matchKeys(keys(base), keys(file)).map((pair) => ({ ...pair, same: pair.before !== undefined && pair.after !== undefined && sourceOf(pair.before) === sourceOf(pair.after) }));
 }
 
 export class AccessChanges {
@@ -127,10 +121,9 @@ export class AccessChanges {
     if (entry.base.text !== text) {
       const prefix = basePrefix(entry.base);
       for (const pair of pairKeys(uri, file, this.baseFile(uri, entry))) {
-        if (pair.same || !pair.after || !analyzable(pair.after) || !analyzable(pair.before)) continue;
+        if (pair.same || !pair.after) continue;
         const diff = diffAccess(pair.before, pair.after);
-        const partial = diff.unknown.before.length > 0 || diff.unknown.after.length > 0;
-        if (diff.changes.length === 0 && !diff.added && !partial) continue;
+        if (diff.changes.length === 0 && !diff.added && !isPartial(diff)) continue;
         const at = document.positionAt(pair.after.embedded?.resourceSpan.start ?? 0);
         const title = `${prefix}: ${diffSummary(diff)}`;
         lenses.push({ range: { start: at, end: at }, command: { title, command, arguments: [uri] } });
@@ -148,7 +141,7 @@ export class AccessChanges {
     const name = fileName(uri);
     const diffs: KeyDiff[] = [];
     for (const pair of pairKeys(uri, file, this.baseFile(uri, entry))) {
-      if (pair.same || !analyzable(pair.after) || !analyzable(pair.before)) continue;
+      if (pair.same) continue;
       const diff: AccessDiff = diffAccess(pair.before, pair.after);
       diffs.push({ key: pair.key, file: name, diff });
     }
@@ -166,7 +159,8 @@ export function policyAtPosition(document: TextDocument, file: ParsedFile, posit
 
 /** The effective-access page of one key policy, with the governing spec's intent when there is one. */
 export function effectiveAccessPage(uri: string, policy: PolicyDocument, intent: SpecIntent | undefined): AccessPage | { error: string } {
-  if (!analyzable(policy)) return { error: 'This key policy is too large for effective-access analysis.' };
+  const limit = accessLimit(policy);
+  if (limit) return { error: `Effective access is not evaluated for this key policy: ${limit.replace(/^the whole policy \((.*)\)$/, '$1')}.` };
   const key = keyName(policy, fileName(uri));
   const view = accessView(policy);
   return { title: `Effective access: ${key}`, html: viewHtml(view, key, intent), markdown: viewMarkdown(view, key, intent) };

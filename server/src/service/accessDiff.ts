@@ -6,7 +6,25 @@
  * view of each key. Text in, text and findings out: nothing here reads the disk or git.
  */
 import { actionsOfCapability, CAPABILITIES, type Capability } from '../core/catalog/catalog';
-import { accessView, diffAccess, diffMarkdown, diffText, keyName, viewHtml, viewMarkdown, widens, type AccessChange, type AccessDiff, type AccessView, type KeyDiff, type SpecIntent } from '../core/diff/index';
+import {
+  accessView,
+  changeSubject,
+  diffAccess,
+  diffMarkdown,
+  diffText,
+  isPartial,
+  keyPolicies as namedKeys,
+  matchKeys,
+  viewHtml,
+  viewMarkdown,
+  widens,
+  type AccessChange,
+  type AccessDiff,
+  type AccessView,
+  type KeyDiff,
+  type KeyPolicy,
+  type SpecIntent,
+} from '../core/diff/index';
 import { policiesOf } from '../core/document';
 import type { AccessResult } from '../core/evaluate/evaluate';
 import type { PolicyDocument, Span } from '../core/policy/model';
@@ -19,30 +37,20 @@ import { resolveSpec } from '../core/spec/resolve';
 import type { Workspace } from './workspace';
 
 export type { AccessChange, AccessDiff, KeyDiff } from '../core/diff/index';
+export { isPartial } from '../core/diff/index';
 export { NEW_ACCESS } from '../core/registry';
 
-/** One key's policy in a file: the key as core/diff names it (`keyName`) and its parse. */
-export interface KeyPolicy {
-  readonly key: string;
-  readonly policy: PolicyDocument;
-}
+export type { KeyPolicy } from '../core/diff/index';
 
 /**
  * The key policies of a document the Workspace serves (a policy file, a template, a Terraform file
  * with its module folder), or undefined when it serves none (not a key policy, a domain spec).
- * `fallback` names a plain policy file's key (the file, as the user reads it). Two keys of the same
- * name (a template with duplicate resources) are told apart as `name#2`.
+ * `fallback` names a plain policy file's key (the file, as the user reads it).
  */
 export function keyPolicies(workspace: Workspace, uri: string, fallback: string, named = false): KeyPolicy[] | undefined {
   const file = workspace.served(uri, named)?.file;
   if (!file || file.kind === 'spec') return undefined;
-  const seen = new Map<string, number>();
-  return policiesOf(file).map((policy) => {
-    const base = keyName(policy, fallback);
-    const n = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n);
-    return { key: n === 1 ? base : `${base}#${n}`, policy };
-  });
+  return namedKeys(policiesOf(file), fallback);
 }
 
 /** A key's diff with the policies it compared (the new one's statements locate a widening). */
@@ -57,23 +65,7 @@ export interface KeyComparison extends KeyDiff {
  * name), the two are the same key.
  */
 export function compareKeys(before: readonly KeyPolicy[] | undefined, after: readonly KeyPolicy[] | undefined, file?: string): KeyComparison[] {
-  const old = before ?? [];
-  const now = after ?? [];
-  if (old.length === 1 && now.length === 1 && old[0].key !== now[0].key && (!old[0].policy.embedded || !now[0].policy.embedded)) {
-    return [compared(now[0].policy.embedded ? now[0].key : old[0].policy.embedded ? old[0].key : now[0].key, file, old[0].policy, now[0].policy)];
-  }
-  const byKey = new Map(old.map((k) => [k.key, k.policy]));
-  const out: KeyComparison[] = [];
-  for (const k of now) {
-    out.push(compared(k.key, file, byKey.get(k.key), k.policy));
-    byKey.delete(k.key);
-  }
-  for (const [key, policy] of byKey) out.push(compared(key, file, policy, undefined));
-  return out;
-}
-
-function compared(key: string, file: string | undefined, before: PolicyDocument | undefined, after: PolicyDocument | undefined): KeyComparison {
-  return { key, file, before, after, diff: diffAccess(before, after) };
+  return matchKeys(before ?? [], after ?? []).map(({ key, before: b, after: a }) => ({ key, file, before: b, after: a, diff: diffAccess(b, a) }));
 }
 
 /**
@@ -89,11 +81,6 @@ export function unchangedKeys(keys: readonly KeyPolicy[], file?: string, evaluat
   }
   const none: AccessDiff = { changes: [], gains: 0, losses: 0, changed: 0, unknown: { before: [], after: [] } };
   return keys.map(({ key, policy }) => ({ key, file, before: policy, after: policy, diff: none }));
-}
-
-/** Is the diff partial: is either side only partly known? */
-export function isPartial(diff: AccessDiff): boolean {
-  return diff.unknown.before.length > 0 || diff.unknown.after.length > 0;
 }
 
 /** Does the diff say anything: a change, a key added or removed, or a side only partly known (never "no change")? */
@@ -153,17 +140,10 @@ const LEVEL: Record<AccessResult, string> = {
   'not-allowed': 'not allowed',
 };
 
-const short = (action: string) => action.replace(/^kms:/i, '');
-
-/** `read-data`, or `read-data (Decrypt, ReEncryptFrom)` when only some of its actions change. */
-function capabilityText(change: AccessChange): string {
-  return change.partial && change.actions.length ? `${change.capability} (${change.actions.map(short).join(', ')})` : change.capability;
-}
-
 /** The message of a `new-access` finding: one principal's changes of one kind, at one statement. */
 export function newAccessMessage(changes: readonly AccessChange[], key: string, against: string): string {
   const change = changes[0];
-  const what = changes.map(capabilityText).join(', ');
+  const what = changes.map(changeSubject).join(', ');
   const when = change.when ? ` (${change.when})` : '';
   const removed = change.conditionsRemoved.length ? `; condition${change.conditionsRemoved.length === 1 ? '' : 's'} gone: ${change.conditionsRemoved.join('; ')}` : '';
   const added = change.conditionsAdded.length ? `; new condition${change.conditionsAdded.length === 1 ? '' : 's'}: ${change.conditionsAdded.join('; ')}` : '';

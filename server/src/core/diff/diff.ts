@@ -10,7 +10,12 @@ import { RESULT_RANK, type AccessResult, type Decision, type EvaluateOptions } f
 import { compilePolicy, ownAccountsFor } from '../evaluate/evaluate';
 import type { PolicyDocument } from '../policy/model';
 import type { AccessChange, AccessDiff, ChangeKind, RowKind } from './types';
-import { conditionsOf, decisionsFor, grants, subjectsOf, unknownOf, type Subject } from './view';
+import { accessLimit, conditionsOf, decisionsFor, grants, subjectsOf, unknownOf, type Subject } from './view';
+
+/** Is the diff partial: is either side only partly known? */
+export function isPartial(diff: AccessDiff): boolean {
+  return diff.unknown.before.length > 0 || diff.unknown.after.length > 0;
+}
 
 /** Does this change widen access (a gain, or conditions that changed and may widen)? */
 export function widens(change: AccessChange): boolean {
@@ -274,6 +279,12 @@ function diffBranches(before: PolicyDocument | undefined, after: PolicyDocument 
 
 /** What changes in effective access from `before` to `after` (either may be missing: a key added or removed). */
 export function diffAccess(before: PolicyDocument | undefined, after: PolicyDocument | undefined, options?: EvaluateOptions): AccessDiff {
+  // Beyond the analysis limits nothing is evaluated: unknown, never "no change".
+  const limits = [before && accessLimit(before), after && accessLimit(after)];
+  if (limits[0] || limits[1]) {
+    const unknown = (p: PolicyDocument | undefined, limit: string | undefined) => (limit ? [limit] : unknownOf(p));
+    return { changes: [], gains: 0, losses: 0, changed: 0, unknown: { before: unknown(before, limits[0]), after: unknown(after, limits[1]) }, ...(before ? {} : { added: true }), ...(after ? {} : { removed: true }) };
+  }
   // The key's accounts do not change between versions: infer them once, from the old version (a
   // new root delegation to another account must not make the key's own roles cross-account), and
   // give them to each side in its own numbering of IaC symbols.

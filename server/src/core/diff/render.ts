@@ -5,6 +5,7 @@
  */
 import { CAPABILITIES, actionsOfCapability, type Capability } from '../catalog/catalog';
 import type { AccessResult } from '../evaluate/index';
+import { isPartial } from './diff';
 import type { AccessCell, AccessChange, AccessDiff, AccessRow, AccessView, SpecIntent } from './types';
 
 export interface KeyDiff {
@@ -26,26 +27,25 @@ const LEVEL: Readonly<Record<AccessResult, string>> = {
 const short = (action: string) => action.replace(/^kms:/, '');
 
 /** `read-data`, or `read-data (Decrypt, ReEncryptFrom)` when only some of its actions change. */
-function what(c: AccessChange): string {
+export function changeSubject(c: AccessChange): string {
   return c.partial ? `${c.capability} (${c.actions.map(short).join(', ')})` : c.capability;
 }
 
 const hasAccess = (r: AccessResult) => r === 'allowed' || r === 'via-iam' || r === 'conditional';
 
 /** The change as a sentence after the principal: `gains read-data through IAM`, `read-data: conditional → allowed`. */
-function sentence(c: AccessChange, subject = what(c)): string {
-  const what = (_c: AccessChange) => subject;
+function sentence(c: AccessChange, subject = changeSubject(c)): string {
   const conds = (label: string, list: readonly string[]) => (list.length ? ` (${label}: ${list.join('; ')})` : '');
-  if (c.kind === 'changed') return `${what(c)}: conditions changed${conds('removed', c.conditionsRemoved)}${conds('added', c.conditionsAdded)}`;
+  if (c.kind === 'changed') return `${subject}: conditions changed${conds('removed', c.conditionsRemoved)}${conds('added', c.conditionsAdded)}`;
   if (c.kind === 'gain' && !hasAccess(c.from)) {
     const how = c.to === 'via-iam' ? ' through IAM' : c.to === 'conditional' ? ` if ${c.conditionsAdded.join(', or ')}` : '';
-    return `gains ${what(c)}${how}`;
+    return `gains ${subject}${how}`;
   }
-  if (c.kind === 'loss' && !hasAccess(c.to)) return `loses ${what(c)}`;
+  if (c.kind === 'loss' && !hasAccess(c.to)) return `loses ${subject}`;
   if (c.from === c.to) {
-    return `${what(c)}: ${LEVEL[c.from]} with ${c.kind === 'gain' ? 'fewer' : 'more'} conditions${conds('removed', c.conditionsRemoved)}${conds('added', c.conditionsAdded)}`;
+    return `${subject}: ${LEVEL[c.from]} with ${c.kind === 'gain' ? 'fewer' : 'more'} conditions${conds('removed', c.conditionsRemoved)}${conds('added', c.conditionsAdded)}`;
   }
-  return `${what(c)}: ${LEVEL[c.from]} → ${LEVEL[c.to]}${conds('condition removed', c.conditionsRemoved)}${conds('condition added', c.conditionsAdded)}`;
+  return `${subject}: ${LEVEL[c.from]} → ${LEVEL[c.to]}${conds('condition removed', c.conditionsRemoved)}${conds('condition added', c.conditionsAdded)}`;
 }
 
 const SIGN = { gain: '+', loss: '-', changed: '~' } as const;
@@ -71,7 +71,7 @@ export function diffText(diffs: readonly KeyDiff[]): string[] {
       const c = diff.changes[i];
       let j = i + 1;
       while (j < diff.changes.length && same(c, diff.changes[j])) j++;
-      const subject = diff.changes.slice(i, j).map(what).join(', ');
+      const subject = diff.changes.slice(i, j).map(changeSubject).join(', ');
       lines.push(`${SIGN[c.kind]} ${c.label} ${sentence(c, subject)} on ${key}${c.when ? ` (${c.when})` : ''}`);
       i = j;
     }
@@ -92,7 +92,7 @@ export function diffSummary(diff: AccessDiff): string {
   if (diff.gains) parts.push(`+${diff.gains} grant${diff.gains === 1 ? '' : 's'}`);
   if (diff.losses) parts.push(`−${diff.losses}`);
   if (diff.changed) parts.push(`~${diff.changed} changed condition${diff.changed === 1 ? '' : 's'}`);
-  const partly = diff.unknown.before.length > 0 || diff.unknown.after.length > 0;
+  const partly = isPartial(diff);
   // Partly known: never "no change in access", only in the parts read.
   if (!parts.length) parts.push(partly ? 'no change in the parts read' : 'no change in access');
   if (partly) parts.push('partly known');

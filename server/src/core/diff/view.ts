@@ -7,6 +7,8 @@ import { CAPABILITIES, actionsOfCapability, type Capability, type KmsAction } fr
 import { effectiveAccess, evaluatorFor, iamDelegations, UNNAMED_ROLE, RESULT_RANK, type AccessResult, type Decision, type EvaluateOptions, type PrincipalAccess } from '../evaluate/index';
 import type { PolicyDocument, Statement } from '../policy/model';
 import type { AccessCell, AccessRow, AccessView, RowKind } from './types';
+import { tooComplex } from '../limits';
+import { ACCESS_ANALYSIS_LIMIT, accessAnalyzable } from '../rules/index';
 
 /** The name of the key a policy belongs to: the IaC resource (logical id, `aws_kms_key.x`), else `fallback` (a file name). */
 export function keyName(policy: PolicyDocument, fallback: string): string {
@@ -148,8 +150,20 @@ export function unknownOf(policy: PolicyDocument | undefined): string[] {
   return policy?.unknown?.map((u) => u.what) ?? [];
 }
 
+/**
+ * Why a policy's effective access is not evaluated, or undefined when it is: the analysis limits
+ * (core/limits.ts) and the 128 KB effective-access limit, as for the rules and hover.
+ */
+export function accessLimit(policy: PolicyDocument): string | undefined {
+  if (!accessAnalyzable(policy)) return `the whole policy (over ${ACCESS_ANALYSIS_LIMIT / 1024} KB: effective access is not evaluated)`;
+  const skipped = tooComplex(policy);
+  return skipped ? `the whole policy (${skipped.message})` : undefined;
+}
+
 /** Every principal the policy names, then the stand-ins, against the five capabilities. */
 export function accessView(policy: PolicyDocument, options?: EvaluateOptions): AccessView {
+  const limit = accessLimit(policy);
+  if (limit) return { rows: [], unknown: [limit] };
   return { rows: subjectsOf(policy, options).map((s) => rowOf(policy, s, options)), unknown: unknownOf(policy) };
 }
 
