@@ -220,8 +220,16 @@ export async function takeScreenshots(page, outDir, workspace) {
   // says what it takes away; clicked, it opens the access diff beside the policy.
   await runCommand(page, 'View: Hide Panel'); // the Problems panel: room for the diff
   const lens = page.locator('.codelens-decoration a', { hasText: 'Compared with HEAD' }).first();
-  await lens.waitFor({ state: 'visible', timeout: 30_000 });
-  await lens.click();
+  await lens.waitFor({ state: 'attached', timeout: 30_000 });
+  // A lens that arrives while line 1 is at the top of the editor goes above it, and the editor keeps
+  // line 1 where it was: the lens is then scrolled out, under the tab bar, where no click reaches it
+  // (seen in CI). The wheel brings the editor back to its very top first.
+  const lines = page.locator('.editor-instance .view-lines').first();
+  await retry('a click on the "Compared with HEAD" code lens', async () => {
+    await lines.hover();
+    await page.mouse.wheel(0, -2_000);
+    await lens.click({ timeout: 3_000 });
+  });
   const diffFrame = webviewFrame(page, 'Access changes');
   await diffFrame.locator('.kms-access h2, .kms-access table').first().waitFor({ timeout: 15_000 });
   await settled(page);
