@@ -16,7 +16,8 @@
 // directory), --timeout=<seconds> (default 180, for the whole suite to report).
 // Environment: KMS_E2E_VSIX=<path> tests that .vsix instead of running `npm run package`;
 // KMS_E2E_CHROMIUM=<path> (default /usr/bin/chromium); KMS_E2E_DEBUG_SHOTS=<dir> (pictures of the
-// screenshot steps, for debugging them).
+// screenshot steps, for debugging them); KMS_E2E_SCREENSHOTS_FAIL_ONCE=1 (the first attempt at the
+// screenshots fails half-way, to try the reset before the second one).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -351,13 +352,23 @@ async function main() {
   let screenshotError;
   if (screenshotsDir) {
     step(`screenshots into ${relative(root, screenshotsDir) || '.'}`);
-    try {
-      const { takeScreenshots } = await import('./e2e-screenshots.mjs');
-      for (const file of await takeScreenshots(page, screenshotsDir, workspace)) console.log(`  ${relative(root, file)}`);
-    } catch (e) {
-      screenshotError = e;
-      await page.screenshot({ path: join(artifactsDir, 'screenshot-failure.png') }).catch(() => {});
-      console.error(`  screenshots failed: ${e.stack ?? e}\n  (the workbench at that moment: ${relative(root, artifactsDir)}/screenshot-failure.png)`);
+    // Driving a workbench through its UI has timing of its own (a widget that opens late, a
+    // focus held by a webview): a failed attempt is reported in full, the workbench is brought
+    // back to its starting state, and the pictures are taken once more. Both failing fails the run.
+    const { takeScreenshots, resetWorkbench } = await import('./e2e-screenshots.mjs');
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      try {
+        if (attempt > 1) await resetWorkbench(page);
+        for (const file of await takeScreenshots(page, screenshotsDir, workspace)) console.log(`  ${relative(root, file)}`);
+        screenshotError = undefined;
+        break;
+      } catch (e) {
+        screenshotError = e;
+        const png = `screenshot-failure-${attempt}.png`;
+        await page.screenshot({ path: join(artifactsDir, png) }).catch(() => {});
+        console.error(`  screenshots, attempt ${attempt} of 2, failed: ${e.stack ?? e}\n  (the workbench at that moment: ${relative(root, artifactsDir)}/${png})`);
+        if (attempt < 2) console.error('  !! the workbench is reset and the screenshots are taken again !!');
+      }
     }
   }
 

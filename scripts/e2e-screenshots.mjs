@@ -115,6 +115,28 @@ function webviewFrame(page, title) {
   return page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
 }
 
+/**
+ * Brings the workbench back to the state the pictures start from, after an attempt that failed
+ * half-way: no widget open, every modified editor reverted, no editor open, no panel.
+ */
+let failedOnce = false;
+
+export async function resetWorkbench(page) {
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Escape');
+  const dirty = page.locator('.tab.dirty');
+  for (let i = 0; i < 10; i++) {
+    const before = await dirty.count();
+    if (before === 0) break;
+    await dirty.first().click({ timeout: 5_000 });
+    await runCommand(page, 'View: Revert and Close Editor');
+    // The closed tab can linger for a moment: wait until it is gone before looking for the next.
+    await page.waitForFunction((n) => document.querySelectorAll('.tab.dirty').length < n, before, { timeout: 10_000 });
+  }
+  if ((await dirty.count()) > 0) throw new Error('an editor is still modified after reverting');
+  await runCommand(page, 'View: Close All Editors');
+  if (await page.locator('.part.panel').isVisible()) await runCommand(page, 'View: Hide Panel');
+}
+
 export async function takeScreenshots(page, outDir, workspace) {
   mkdirSync(outDir, { recursive: true });
   const written = [];
@@ -215,6 +237,12 @@ export async function takeScreenshots(page, outDir, workspace) {
   const rewrittenPng = join(outDir, 'least-privilege-rewrite.png');
   await page.screenshot({ path: rewrittenPng });
   written.push(rewrittenPng);
+  // For trying the reset between attempts: the first attempt stops here, with the policy modified
+  // and the Problems panel open.
+  if (process.env.KMS_E2E_SCREENSHOTS_FAIL_ONCE === '1' && !failedOnce) {
+    failedOnce = true;
+    throw new Error('KMS_E2E_SCREENSHOTS_FAIL_ONCE=1: the first attempt stops after the rewrite');
+  }
 
   // 6. The rewritten policy against HEAD (the workspace copy is a git repository): the code lens
   // says what it takes away; clicked, it opens the access diff beside the policy.
