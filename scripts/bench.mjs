@@ -387,11 +387,13 @@ async function overTheWire() {
     await s.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text: d.text } });
     await s.request('textDocument/diagnostic', { textDocument: { uri } });
     let list;
-    const fns = {
-      completion: async () => (list = await s.request('textDocument/completion', { textDocument: { uri }, position: action })),
-      hover: () => s.request('textDocument/hover', { textDocument: { uri }, position: hoverAt }),
+    // Each request is measured in a run of its own: they are not compared in a ratio, and a hover
+    // sent the moment a 19 KB completion list was answered measures that list's garbage, which no
+    // editor's hover meets (a hover follows the mouse, not the last keystroke's completion).
+    const lat = {
+      ...(await measure({ completion: async () => (list = await s.request('textDocument/completion', { textDocument: { uri }, position: action })) }, { warmup: 50, runs: scale(1000), maxMs: 5000 })),
+      ...(resolveDocs ? await measure({ hover: () => s.request('textDocument/hover', { textDocument: { uri }, position: hoverAt }) }, { warmup: 50, runs: scale(1000), maxMs: 5000 }) : {}),
     };
-    const lat = await measure(fns, { warmup: 50, runs: scale(1000), maxMs: 8000 });
     const bytes = JSON.stringify(list).length;
     const label = resolveDocs ? 'documentation resolved lazily (VS Code)' : 'documentation with every item';
     row('stdio', `completion at an Action, ${label}`, { value: lat.completion, budget: resolveDocs ? { max: 2, on: 'p95', text: 'p95 <= 2 ms' } : undefined, note: `${list.items.length} items, ${(bytes / 1024).toFixed(0)} KB of JSON` });
