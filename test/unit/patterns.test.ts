@@ -117,6 +117,24 @@ export const CASES: readonly Case[] = [
     mustNot: ['lockout', 'missing-deny-everyone-else'],
   },
 
+  {
+    file: 'account-references/main.tf',
+    about: 'account ids given as variables: a condition value is the same account as the root ARN built from it (format(), compact(concat())), never malformed; a root delegation through format() is one',
+    must: [
+      ['missing-deny-everyone-else', 18, /account var\.account_id grant/],
+      ['account-wide-grant', 34, /every principal in account var\.account_id/],
+      ['missing-deny-everyone-else', 60, /account data\.aws_caller_identity\.current\.account_id grant any principal there every KMS action/],
+      ['partial-analysis', 60, /Not evaluated: var\.extra_roots\. .*\(lockout\) are not reported/],
+    ],
+    mustNot: ['malformed-principal', 'over-broad-grant', 'separation-of-duties', 'public-key'],
+  },
+  {
+    file: 'account-references.template.yaml',
+    about: 'CloudFormation: !Ref to an account parameter in kms:CallerAccount and aws:SourceAccount is an account, not a malformed one',
+    must: [['missing-deny-everyone-else', 15]],
+    mustNot: ['malformed-principal', 'public-key'],
+  },
+
   // ---- 3. both branches of Fn::If --------------------------------------------------------------
   {
     file: 'if-branches.template.yaml',
@@ -180,6 +198,14 @@ export const CASES: readonly Case[] = [
     must: [['missing-deny-everyone-else', 17, /account \$\{AWS::AccountId\} grant any principal there every KMS action/], ['missing-deny-everyone-else', 41, /account \$\{LogArchiveAccountId\}/]],
     max: { 'missing-deny-everyone-else': 2 },
     neverSays: /DenyEveryoneElse limits it/,
+  },
+  {
+    file: 'public-said-once.key-policy.json',
+    about: 'kms:* to everyone: public-key says who, over-broad-grant says what, to "anyone"; no separation-of-duties echo for a principal that gets data only through it; a wildcard into delete-data says which actions',
+    must: [['public-key', 14], ['over-broad-grant', 15, /^"kms:\*" grants anyone 56 actions/], ['over-broad-grant', 22, /delete-data among them \(kms:DeleteCustomKeyStore, kms:DeleteImportedKeyMaterial\)\. Grant only/]],
+    mustNot: ['separation-of-duties'],
+    max: { 'over-broad-grant': 2, 'public-key': 1 },
+    neverSays: /every principal it names/,
   },
   {
     file: 'root-delegation-no-deny.key-policy.json',

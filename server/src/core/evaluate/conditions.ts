@@ -35,11 +35,16 @@ export function compileClause(clause: ConditionClause): CompiledClause {
   const values = clause.values.items.map((i) => i.value);
   // Policy variables (`${aws:username}`) need a value we do not model; template placeholders
   // (`${account_id}`) are symbolic values, compared as written.
-  const test = op && !values.some(hasPolicyVariable) ? valueTest(op, values) : undefined;
+  // A value from an IaC reference whose value is not known here (`var.x`, `!Ref Param` outside an
+  // account or principal key) leaves the clause undecided, as a policy variable does.
+  const test = op && !values.some(hasPolicyVariable) && !clause.values.items.some(isOpaque) ? valueTest(op, values) : undefined;
   const fixed = constantOutcome(clause);
   const constant = fixed === undefined ? undefined : fixed ? Tri.True : Tri.False;
   return { operator: clause.operator.value, key: clause.key.value, lowerKey: clause.key.value.toLowerCase(), op, values, test, constant };
 }
+
+/** A stand-in for an IaC value unknown here (see core/iac/symbols.ts): written as a reference, not as a string. */
+const isOpaque = (v: { readonly literal: boolean; readonly written?: string }) => v.written !== undefined && !v.literal;
 
 function valueTest(op: ParsedOperator, values: readonly string[]): ((v: string) => boolean) | undefined {
   switch (op.base.name) {

@@ -3,7 +3,7 @@ import type { ParseError } from 'jsonc-parser';
 import type { PolicyDocument, Span } from '../policy/model';
 import { policyFromTree } from '../policy/parse';
 import { utf8Length } from '../rules/util';
-import type { Resolved, Segment, Symbols } from './symbols';
+import type { Resolved, Segment, Symbols, ValueRole } from './symbols';
 import { makeNode, toValue, type TreeNode } from './tree';
 import type { EmbeddedInfo } from './types';
 
@@ -22,7 +22,7 @@ export function embeddedPolicy(text: string, root: TreeNode | undefined, errors:
 }
 
 /** A string node for a value built with intrinsics or references. */
-export function symbolicNode(span: Span, segments: readonly Segment[], principal: boolean, written: string, source: string, symbols: Symbols): TreeNode {
+export function symbolicNode(span: Span, segments: readonly Segment[], principal: ValueRole, written: string, source: string, symbols: Symbols): TreeNode {
   const resolved: Resolved = symbols.resolve(segments, principal);
   const node = makeNode('string', span, resolved.value);
   node.written = written;

@@ -5,7 +5,7 @@ import { embeddedPolicy, oneLine, symbolicNode } from './build';
 import { branchedPolicy, CFN_KEY_TYPES, intrinsicSegments, isIntrinsicName, isListParameterType, isUnknownIntrinsic, type CfnContext, type Gen } from './cfn';
 import { BYPASS_RULE_ID, bypassMessage } from './bypassRule';
 import { regionParser, transformTree } from './jsonRegion';
-import { Symbols } from './symbols';
+import { Symbols, type ValueRole } from './symbols';
 import { REMOVED, spanOfNode, type TreeNode } from './tree';
 import type { IacDocument, IacProblem } from './types';
 
@@ -80,7 +80,7 @@ export function cfnJsonDocument(text: string): IacDocument {
       branchedPolicy(symbols, (branch) => {
         // Each branch reads its own copy: intrinsics are replaced in place.
         const region = parseRegion(span);
-        const visit = (n: TreeNode, principal: boolean): TreeNode | undefined => {
+        const visit = (n: TreeNode, principal: ValueRole): TreeNode | undefined => {
           const fn = intrinsicOf(n);
           if (!fn) return undefined;
           if (fn === 'Fn::If') {

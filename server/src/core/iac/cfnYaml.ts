@@ -4,7 +4,7 @@ import type { PolicyDocument, Span } from '../policy/model';
 import { embeddedPolicy, oneLine, symbolicNode } from './build';
 import { branchedPolicy, CFN_KEY_TYPES, CFN_TAGS, intrinsicSegments, isIntrinsicName, isListParameterType, isUnknownIntrinsic, type CfnBranch, type CfnContext, type Gen } from './cfn';
 import { principalKey } from './jsonRegion';
-import { Symbols } from './symbols';
+import { Symbols, type ValueRole } from './symbols';
 import { append, makeNode, makeProperty, REMOVED, type TreeNode } from './tree';
 import type { IacDocument, IacProblem } from './types';
 import { BYPASS_RULE_ID, bypassMessage } from './bypassRule';
@@ -137,7 +137,7 @@ function gen(n: YamlNode | null | undefined, untagged = false): Gen {
   return { kind: 'other' };
 }
 
-function convert(n: YamlNode | null | undefined, principal: boolean, text: string, ctx: CfnContext, symbols: Symbols, branch: CfnBranch): TreeNode {
+function convert(n: YamlNode | null | undefined, principal: ValueRole, text: string, ctx: CfnContext, symbols: Symbols, branch: CfnBranch): TreeNode {
   if (!n) return makeNode('null', { start: 0, end: 0 }, null);
   const span = nodeSpan(text, n);
   const fn = isAlias(n) ? undefined : intrinsicOf(n);

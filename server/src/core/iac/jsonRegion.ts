@@ -7,6 +7,7 @@
 import { parseTree, type Node, type ParseError } from 'jsonc-parser';
 import type { Span } from '../policy/model';
 import { REMOVED, type TreeNode } from './tree';
+import type { ValueRole } from './symbols';
 
 export interface Region {
   readonly text: string;
@@ -43,8 +44,8 @@ function parseRegion(text: string, blank: string, span: Span): Region {
  * Walks a JSON tree and lets `visit` replace nodes (an intrinsic object by a synthetic string).
  * `principal` is true under Principal / NotPrincipal and under principal-naming condition keys.
  */
-export function transformTree(root: TreeNode, visit: (node: TreeNode, principal: boolean) => TreeNode | undefined, principalRoot = false): void {
-  const stack: { node: TreeNode; principal: boolean }[] = [{ node: root, principal: principalRoot }];
+export function transformTree(root: TreeNode, visit: (node: TreeNode, principal: ValueRole) => TreeNode | undefined, principalRoot: ValueRole = false): void {
+  const stack: { node: TreeNode; principal: ValueRole }[] = [{ node: root, principal: principalRoot }];
   while (stack.length) {
     const { node, principal } = stack.pop()!;
     const children = node.children;
@@ -74,9 +75,13 @@ export function transformTree(root: TreeNode, visit: (node: TreeNode, principal:
   }
 }
 
-const PRINCIPAL_CONDITION_KEYS = new Set(['aws:principalarn', 'aws:principalaccount', 'kms:calleraccount', 'aws:sourceaccount', 'aws:sourcearn', 'aws:principalorgid']);
+const PRINCIPAL_CONDITION_KEYS = new Set(['aws:principalarn', 'aws:sourcearn', 'aws:principalorgid']);
+/** Condition keys whose values are account ids. */
+const ACCOUNT_CONDITION_KEYS = new Set(['aws:principalaccount', 'kms:calleraccount', 'aws:sourceaccount', 'aws:resourceaccount', 'aws:sourceowner']);
 
-/** Whether the value of a property with this name names principals. */
-export function principalKey(name: string): boolean {
-  return name === 'Principal' || name === 'NotPrincipal' || PRINCIPAL_CONDITION_KEYS.has(name.toLowerCase());
+/** What the value of a property with this name stands for: principals, account ids, or neither. */
+export function principalKey(name: string): ValueRole {
+  const lower = name.toLowerCase();
+  if (ACCOUNT_CONDITION_KEYS.has(lower)) return 'account';
+  return name === 'Principal' || name === 'NotPrincipal' || PRINCIPAL_CONDITION_KEYS.has(lower);
 }

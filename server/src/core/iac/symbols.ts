@@ -28,6 +28,13 @@ export type SymbolMeaning =
 
 export type Segment = { readonly lit: string } | { readonly sym: string; readonly meaning: SymbolMeaning };
 
+/**
+ * What a value stands for where it is written: `true` names a principal (Principal,
+ * NotPrincipal, aws:PrincipalArn...), `'account'` is an account id (kms:CallerAccount,
+ * aws:SourceAccount...), `false` anything else.
+ */
+export type ValueRole = boolean | 'account';
+
 export interface Resolved {
   /** The synthetic value the evaluator and rules see. */
   readonly value: string;
@@ -86,17 +93,20 @@ export class Symbols {
   /**
    * The synthetic value of a string built from literal and symbolic segments. `principal`: the
    * value names a principal (Principal elements, aws:PrincipalArn), so a lone unknown symbol is
-   * read as a role named after it.
+   * read as a role named after it; or it is an account id (kms:CallerAccount), so a lone unknown
+   * symbol is an account of its own, the same one an ARN with that symbol in its account field
+   * names (`arn:aws:iam::${var.account_id}:root`).
    */
-  resolve(segments: readonly Segment[], principal: boolean): Resolved {
+  resolve(segments: readonly Segment[], principal: ValueRole): Resolved {
     const syms = segments.filter((s): s is Extract<Segment, { sym: string }> => 'sym' in s);
     if (syms.length === 0) return { value: segments.map((s) => ('lit' in s ? s.lit : '')).join(''), concrete: true };
     if (segments.length === 1) {
       const s = syms[0];
       const m = s.meaning;
       if (m.kind === 'this-account') return { value: this.account(s.sym, m), concrete: true };
+      if (m.kind === 'unknown' && principal === 'account') return { value: this.account(s.sym, m), concrete: true };
       if (m.kind === 'principal') return { value: principalArn(THIS_ACCOUNT, m.type, m.name), concrete: true };
-      if (m.kind === 'unknown' && principal) return { value: principalArn(THIS_ACCOUNT, 'role', m.name), concrete: true };
+      if (m.kind === 'unknown' && principal === true) return { value: principalArn(THIS_ACCOUNT, 'role', m.name), concrete: true };
     }
     // Render with sentinels, then decide per ARN field what each symbol becomes.
     let rendered = '';
@@ -115,7 +125,8 @@ export class Symbols {
         const s = syms[Number(i)];
         const m = s.meaning;
         const whole = text === `${SENTINEL}${i}${SENTINEL}`;
-        if (m.kind === 'partition') return 'aws';
+        // The partition field is a partition whatever the symbol is called (`${local.partition}`).
+        if (m.kind === 'partition' || (field === 1 && whole)) return 'aws';
         if (m.kind === 'region') return 'us-east-1';
         if (m.kind === 'url-suffix') return 'amazonaws.com';
         if (m.kind === 'this-account') return this.account(s.sym, m);
@@ -127,7 +138,7 @@ export class Symbols {
     const value = rendered.startsWith('arn') ? fields.map(sub).join(':') : sub(rendered, -1);
     // A name inside an IAM ARN (role/${RoleName}) still names a distinct principal.
     if (!concrete && /^arn:[^:]*:(iam|sts)::\d{12}:/.test(value)) concrete = true;
-    return { value, concrete: concrete || principal };
+    return { value, concrete: concrete || principal === true };
   }
 }
 

@@ -7,7 +7,7 @@ import type { PolicyDocument, Span } from '../policy/model';
 import { embeddedPolicy, oneLine, symbolicNode, type PolicyPlace } from './build';
 import { attribute, blocks, parseHcl, parseHclExpression, templateText, traversalText, type HclBlock, type HclBody, type HclExpr, type TemplatePart } from './hcl';
 import { principalKey, regionParser, transformTree } from './jsonRegion';
-import { splitInterpolations, Symbols, type Segment, type SymbolMeaning } from './symbols';
+import { splitInterpolations, Symbols, type Segment, type SymbolMeaning, type ValueRole } from './symbols';
 import { append, makeNode, makeProperty, type TreeNode } from './tree';
 import type { IacDocument, IacProblem, K9Module, K9ModuleInput } from './types';
 import { BYPASS_RULE_ID, bypassMessage } from './bypassRule';
@@ -183,7 +183,7 @@ function templateSegments(parts: readonly TemplatePart[], text: string): Segment
 }
 
 /** A JSON string in a heredoc with `${...}` inside. */
-function interpolatedJsonString(node: TreeNode, principal: boolean, text: string, symbols: Symbols): TreeNode {
+function interpolatedJsonString(node: TreeNode, principal: ValueRole, text: string, symbols: Symbols): TreeNode {
   const raw = String(node.value);
   const segments: Segment[] = splitInterpolations(raw, 'terraform').map((p) => {
     if ('lit' in p) return { lit: p.lit };
@@ -196,7 +196,7 @@ function interpolatedJsonString(node: TreeNode, principal: boolean, text: string
 
 // ---- HCL object syntax -> tree -----------------------------------------------------------------
 
-export function hclToTree(expr: HclExpr, principal: boolean, text: string, symbols: Symbols): TreeNode {
+export function hclToTree(expr: HclExpr, principal: ValueRole, text: string, symbols: Symbols): TreeNode {
   const source = text.slice(expr.span.start, expr.span.end);
   switch (expr.kind) {
     case 'object': {
@@ -204,7 +204,8 @@ export function hclToTree(expr: HclExpr, principal: boolean, text: string, symbo
       for (const item of expr.items) {
         const key = objectKey(item.key, text);
         // `Statement = var.statements`, `AWS = var.reader_arns`: a variable where a list may stand is not known here.
-        if (item.value?.kind === 'traversal' && VARIABLE_ROOTS.has(item.value.root) && !SCALAR_ELEMENTS.has(key)) symbols.unresolved(item.value.span, text.slice(item.value.span.start, item.value.span.end));
+        // An account key's variable (`"kms:CallerAccount" = local.account_id`) is a symbolic account, as in a template.
+        if (item.value?.kind === 'traversal' && VARIABLE_ROOTS.has(item.value.root) && !SCALAR_ELEMENTS.has(key) && principalKey(key) !== 'account') symbols.unresolved(item.value.span, text.slice(item.value.span.start, item.value.span.end));
         const value = item.value ? hclToTree(item.value, principal || principalKey(key), text, symbols) : undefined;
         append(obj, makeProperty(key, item.key.span, item.separator, value));
       }
@@ -254,7 +255,7 @@ const UNKNOWN_FUNCTIONS = new Set(['file', 'templatefile', 'jsondecode', 'lookup
  * parts as a list or an object, each other argument noted as unknown. Undefined for a function
  * whose value is a symbolic scalar (`format(...)`, `join(...)`).
  */
-function callTree(expr: Extract<HclExpr, { kind: 'call' }>, principal: boolean, text: string, symbols: Symbols): TreeNode | undefined {
+function callTree(expr: Extract<HclExpr, { kind: 'call' }>, principal: ValueRole, text: string, symbols: Symbols): TreeNode | undefined {
   const unknown = (e: HclExpr) => symbols.unresolved(e.span, text.slice(e.span.start, e.span.end));
   if (expr.name === 'merge') {
     const obj = makeNode('object', expr.span);
@@ -270,6 +271,11 @@ function callTree(expr: Extract<HclExpr, { kind: 'call' }>, principal: boolean, 
   if (LIST_FUNCTIONS.has(expr.name)) {
     const arr = makeNode('array', expr.span);
     const add = (e: HclExpr, nested: boolean) => {
+      // `compact(concat([...], var.extra))`: a list function of a list function reads through.
+      if (e.kind === 'call' && LIST_FUNCTIONS.has(e.name)) {
+        for (const c of [...(callTree(e, principal, text, symbols)?.children ?? [])]) append(arr, c);
+        return;
+      }
       if (e.kind !== 'tuple') {
         if (nested) append(arr, hclToTree(e, principal, text, symbols));
         else unknown(e);
@@ -283,17 +289,76 @@ function callTree(expr: Extract<HclExpr, { kind: 'call' }>, principal: boolean, 
     for (const arg of expr.args) add(arg, false);
     return arr;
   }
+  if (expr.name === 'format') {
+    const segments = formatSegments(expr, text);
+    if (segments) return symbolicNode(expr.span, segments, principal, oneLine(text.slice(expr.span.start, expr.span.end)), text.slice(expr.span.start, expr.span.end), symbols);
+  }
   if (UNKNOWN_FUNCTIONS.has(expr.name)) unknown(expr);
   return undefined;
 }
 
+/**
+ * `format("arn:aws:iam::%s:root", var.account_id)`: the literal format with each verb replaced by
+ * its argument, as a template would read (`"arn:aws:iam::${var.account_id}:root"`), so that the
+ * root of an account given as a variable is a root delegation like any other. Undefined when the
+ * format is not a literal, or uses a verb other than %s, %d, %v and %%.
+ */
+function formatSegments(expr: Extract<HclExpr, { kind: 'call' }>, text: string): Segment[] | undefined {
+  const first = expr.args[0];
+  // The format may itself interpolate (`format("arn:${local.partition}:iam::%s:root", ...)`).
+  const parts = first?.kind === 'template' || first?.kind === 'heredoc' ? templateSegments(first.parts, text) : undefined;
+  if (!parts) return undefined;
+  const out: Segment[] = [];
+  let lit = '';
+  const flush = () => {
+    if (lit) out.push({ lit });
+    lit = '';
+  };
+  let next = 1;
+  for (const part of parts) {
+    if ('sym' in part) {
+      flush();
+      out.push(part);
+      continue;
+    }
+    const spec = part.lit;
+    for (let i = 0; i < spec.length; i++) {
+      if (spec[i] !== '%') {
+        lit += spec[i];
+        continue;
+      }
+      const verb = spec[++i];
+      if (verb === '%') {
+        lit += '%';
+        continue;
+      }
+      const arg = expr.args[next++];
+      if (!(verb === 's' || verb === 'd' || verb === 'v') || !arg) return undefined;
+      const plain = arg.kind === 'literal' ? (arg.value === null ? undefined : String(arg.value)) : templateText(arg);
+      if (plain !== undefined) {
+        lit += plain;
+        continue;
+      }
+      flush();
+      const inner = arg.kind === 'template' || arg.kind === 'heredoc' ? templateSegments(arg.parts, text) : undefined;
+      if (inner) out.push(...inner);
+      else {
+        const written = text.slice(arg.span.start, arg.span.end);
+        out.push({ sym: written, meaning: terraformMeaning(arg, written) });
+      }
+    }
+  }
+  flush();
+  return next === expr.args.length ? out : undefined;
+}
+
 /** A list-valued argument (`identifiers`, `actions`, `values`) given as a variable or a function: the list is not known here. */
-function listTree(expr: HclExpr, principal: boolean, text: string, symbols: Symbols): TreeNode {
+function listTree(expr: HclExpr, principal: ValueRole, text: string, symbols: Symbols): TreeNode {
   if (expr.kind === 'traversal' && VARIABLE_ROOTS.has(expr.root)) symbols.unresolved(expr.span, text.slice(expr.span.start, expr.span.end));
   return hclToTree(expr, principal, text, symbols);
 }
 
-function opaque(span: Span, source: string, principal: boolean, symbols: Symbols): TreeNode {
+function opaque(span: Span, source: string, principal: ValueRole, symbols: Symbols): TreeNode {
   const written = oneLine(source);
   return symbolicNode(span, [{ sym: written, meaning: { kind: 'unknown', name: written } }], principal, written, source, symbols);
 }

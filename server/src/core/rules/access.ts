@@ -4,7 +4,7 @@ import { holds, iamDelegations, parseCaller, whoCan, type IamDelegation, type Pr
 import { hasPlaceholder } from '../policy/placeholder';
 import type { PolicyDocument, ScalarValue, Statement } from '../policy/model';
 import { parseOperator } from '../policy/operators';
-import { partlyKnown } from './partialAnalysis';
+import { partlyKnown, unknownMayDeny } from './partialAnalysis';
 import type { Rule, RuleFinding } from './types';
 import { capitalize, isAllow, isDeny, keySpan, statementHead, statementName, stringItems } from './util';
 
@@ -96,8 +96,8 @@ export const missingDenyEveryoneElse: Rule = {
   summary: 'The policy lets IAM policies (or a wide principal) grant access, and no DenyEveryoneElse statement limits who can use the key.',
   check(policy) {
     const out: RuleFinding[] = [];
-    // The unknown parts may hold the DenyEveryoneElse.
-    if (partlyKnown(policy)) return out;
+    // The unknown parts may hold the DenyEveryoneElse (not when each is inside an Allow).
+    if (unknownMayDeny(policy)) return out;
     const hasDeny = policy.statements.some(isDenyEveryoneElse);
     // Once per delegated account, on the statement that grants the most (say each thing once).
     for (const d of iamDelegations(policy)) {
@@ -174,6 +174,14 @@ function isRootDelegation(s: Statement): boolean {
   return values.length > 0 && values.every((v) => rootAccount(v) !== undefined);
 }
 
+/** What makes a wildcard's capabilities worth a second look, as a clause after the list. */
+function whyBroad(caps: readonly Capability[], matched: readonly KmsAction[]): string {
+  if (caps.includes('administer-resource') && (caps.includes('read-data') || caps.includes('write-data'))) return ': administration and data access at once';
+  const deletes = matched.filter((a) => a.capability === 'delete-data');
+  if (deletes.length) return `, delete-data among them (${deletes.map((a) => a.fullName).join(', ')})`;
+  return '';
+}
+
 export const overBroadGrant: Rule = {
   id: 'over-broad-grant',
   defaultSeverity: 'warning',
@@ -192,14 +200,15 @@ export const overBroadGrant: Rule = {
       const wide = stringItems(s.action).filter((v) => isWildcard(v.value) && capabilitiesOfValue(v.value).length >= 2);
       const notAction = keySpan(s, 'NotAction');
       if ((wide.length === 0 && !notAction) || isRootDelegation(s)) continue;
-      const who = principalMentions(s).map((v) => v.value).filter((v) => v !== '*');
-      const whom = who.length ? who.slice(0, 3).join(', ') + (who.length > 3 ? ` and ${who.length - 3} more` : '') : 'every principal it names';
+      const mentions = principalMentions(s).map((v) => v.value);
+      const who = mentions.filter((v) => v !== '*');
+      const whom = who.length ? who.slice(0, 3).join(', ') + (who.length > 3 ? ` and ${who.length - 3} more` : '') : mentions.length ? 'anyone' : 'the principals it names';
       for (const v of wide) {
         const matched = expandAction(v.value);
         const caps = capabilitiesOfValue(v.value);
         out.push({
           span: v.span,
-          message: `"${v.value}" grants ${whom} ${matched.length} actions across ${caps.length} capabilities (${caps.join(', ')}): ${caps.includes('administer-resource') && (caps.includes('read-data') || caps.includes('write-data')) ? 'administration and data access at once. ' : ''}Grant only the capabilities each principal needs: rewrite to least privilege, or list the actions.`,
+          message: `"${v.value}" grants ${whom} ${matched.length} actions across ${caps.length} capabilities (${caps.join(', ')})${whyBroad(caps, matched)}. Grant only the capabilities each principal needs: rewrite to least privilege, or list the actions.`,
           data: { capabilities: [...caps] },
         });
       }
@@ -222,9 +231,17 @@ export const separationOfDuties: Rule = {
     const out: RuleFinding[] = [];
     for (const p of workloads(context.access())) {
       if (holds(p, 'administer-resource') === 'none' || !holdsData(p)) continue;
+      // Only what statements naming it give: access everyone gets ("AWS": "*") is public-key's to report.
+      const named = new Set(p.namedIn);
+      const asNamed = (c: Capability) => actionsOfCapability(c).some((a) => {
+        const d = p.decisionOf(a);
+        return d.result === 'allowed' && d.statements.some((i) => named.has(i));
+      });
+      if (!asNamed('administer-resource')) continue;
       const at = firstMention(policy, p);
       if (!at) continue;
-      const data = (['read-data', 'write-data'] as Capability[]).filter((c) => holds(p, c) !== 'none');
+      const data = (['read-data', 'write-data'] as Capability[]).filter((c) => holds(p, c) !== 'none' && asNamed(c));
+      if (data.length === 0) continue;
       out.push({
         span: at.span,
         message: `${p.principal} both administers this key and holds ${data.join(' and ')}: one compromised credential could change the policy and read the data. Consider separate principals for administration and data access.`,

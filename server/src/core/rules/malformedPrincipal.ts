@@ -37,6 +37,7 @@ export const malformedPrincipal: Rule = {
       for (const c of s.condition?.clauses ?? []) {
         const key = c.key.value.toLowerCase();
         for (const v of c.values.items) {
+          if (v.written !== undefined && !v.literal) continue; // an IaC value unknown here
           const probe = hasPlaceholder(v.value) ? withStandIns(v.value) : v.value;
           if (probe === undefined) continue;
           if (ACCOUNT_KEYS.has(key) && !/[*?]/.test(probe) && !ACCOUNT.test(probe)) {

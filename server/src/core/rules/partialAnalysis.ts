@@ -1,10 +1,21 @@
 /** Unknown is not absent: a policy with parts the analysis could not read says so, once. */
-import type { PolicyDocument } from '../policy/model';
+import type { PolicyDocument, Span } from '../policy/model';
 import type { Rule } from './types';
 
 /** Is part of the policy unknown? Then findings that claim something is missing are not reported. */
 export function partlyKnown(policy: PolicyDocument): boolean {
   return (policy.unknown?.length ?? 0) > 0;
+}
+
+/**
+ * Could an unknown part hold a Deny statement? One inside an Allow statement (anywhere but its
+ * Effect: a principal, a condition value) can only change what that Allow grants.
+ */
+export function unknownMayDeny(policy: PolicyDocument): boolean {
+  const within = (a: Span, b: Span) => b.start <= a.start && a.end <= b.end;
+  return (policy.unknown ?? []).some(
+    (u) => !policy.statements.some((s) => s.effect?.value === 'Allow' && s.effect.literal && within(u.span, s.span) && !within(u.span, s.effect.span)),
+  );
 }
 
 const SHOWN = 3;
@@ -28,7 +39,7 @@ export const partialAnalysis: Rule = {
         span: parts[0].span,
         message:
           `Not evaluated: ${named.join('; ')}${more}. Only the parts known here are analyzed; findings about what the policy lacks ` +
-          '(lockout, no DenyEveryoneElse) are not reported, since the unknown parts may supply it.',
+          `(${unknownMayDeny(policy) ? 'lockout, no DenyEveryoneElse' : 'lockout'}) are not reported, since the unknown parts may supply it.`,
         related: parts.slice(1).map((p) => ({ span: p.span, message: `not evaluated: ${p.what}` })),
       },
     ];
