@@ -66,6 +66,14 @@ export const CASES: readonly Case[] = [
     max: { errors: 1 },
   },
 
+  {
+    file: 'jinja-template.key-policy.json',
+    about: 'a Jinja directive where a statement would start ({% if %} after a comma) is one template finding, not a dozen syntax errors',
+    must: [['json-syntax', 11, /template, not JSON: \{% if logs_enabled %\}.*the statements from here on are not analyzed/]],
+    mustNot: ['lockout', 'missing-deny-everyone-else', 'partial-analysis', 'malformed-principal'],
+    max: { errors: 1 },
+  },
+
   // ---- 2. unknown is not absent ----------------------------------------------------------------
   {
     file: 'concat.tf',

@@ -55,18 +55,31 @@ export function parsePolicy(text: string, { wholeTree = false }: { wholeTree?: b
  * Comments, trailing commas and missing commas leave the structure whole.
  */
 function withoutInventedStatements(policy: PolicyDocument): PolicyDocument {
-  const first = policy.syntaxErrors.find((e) => !keepsStructure(policy.text, e));
+  // A directive where a comma was expected (`} {% if x %},`) breaks it too, though a missing comma alone would not.
+  const first = policy.syntaxErrors.find((e) => !keepsStructure(policy.text, e) || directiveAt(policy.text, e.offset) !== undefined);
   if (!first) return policy;
-  const directive = templateDirectiveAt(policy.text, first.offset);
-  const templateDirective = directive !== undefined ? { span: { start: first.offset, end: first.offset + directive.length }, text: directive } : undefined;
+  const directive = directiveAt(policy.text, first.offset);
+  const templateDirective = directive && { span: { start: directive.offset, end: directive.offset + directive.text.length }, text: directive.text };
   const span = policy.statementSpan;
   if (!span || first.offset >= span.end) return templateDirective ? { ...policy, templateDirective } : policy;
   return {
     ...policy,
     statements: policy.statements.filter((s) => s.span.end <= first.offset),
     templateDirective,
-    unknown: [{ span: { start: first.offset, end: span.end }, what: templateDirective ? `the statements from the template directive ${templateDirective.text} on` : 'the statements from the first syntax error on' }],
+    unknown: [{ span: { start: templateDirective?.span.start ?? first.offset, end: span.end }, what: templateDirective ? `the statements from the template directive ${templateDirective.text} on` : 'the statements from the first syntax error on' }],
   };
+}
+
+/**
+ * The template directive at a syntax error: at its offset, or just before it when the parser
+ * took the directive's `{` for the start of an object (`{% if x %}`, `{{ x }}`).
+ */
+function directiveAt(text: string, offset: number): { offset: number; text: string } | undefined {
+  for (const at of text[offset - 1] === '{' ? [offset, offset - 1] : [offset]) {
+    const d = templateDirectiveAt(text, at);
+    if (d !== undefined) return { offset: at, text: d };
+  }
+  return undefined;
 }
 
 /** A syntax error after which the tree still reads as written: a comment, a trailing or missing comma. */
