@@ -95,6 +95,34 @@ describe('rewrite with AWS service paths, over the wire', () => {
     }
   });
 
+  test('a policy the rewrite cannot read whole (a duplicate key) gets a disabled rewrite saying why, and the apply command refuses it', async () => {
+    const server = startServer();
+    const uri = 'file:///work/duplicate.key-policy.json';
+    const text =
+      '{"Version": "2012-10-17", "Statement": [\n' +
+      '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},\n' +
+      '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app", "AWS": "arn:aws:iam::111122223333:role/other"}, "Action": "kms:*", "Resource": "*"}]}';
+    try {
+      await initialize(server, { capabilities: { textDocument: { diagnostic: {} } }, initializationOptions: { interactiveRewrite: true } });
+      await open(server, uri, text);
+      const diagnostics = (await server.request<{ items: Diag[] }>('textDocument/diagnostic', { textDocument: { uri } })).items.filter((d) => d.code === 'over-broad-grant');
+      assert.ok(diagnostics.length > 0);
+      const actions = await server.request<Action[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0].range, context: { diagnostics, only: ['quickfix'] } });
+      const rewrites = actions.filter((a) => a.title.startsWith('Rewrite to least privilege'));
+      assert.equal(rewrites.length, 1, rewrites.map((a) => a.title).join(' | '));
+      assert.match(rewrites[0].disabled?.reason ?? '', /the key "AWS" twice in one object/);
+      assert.equal(rewrites[0].edit, undefined);
+      const refused = await server.request<{ applied: boolean; message: string }>('workspace/executeCommand', {
+        command: 'kmsPolicy.applyLeastPrivilege',
+        arguments: [{ uri, assignment: [{ principal: 'arn:aws:iam::111122223333:role/app', capabilities: ['administer-resource', 'read-config'] }] }],
+      });
+      assert.equal(refused.applied, false);
+      assert.match(refused.message, /the key "AWS" twice in one object/);
+    } finally {
+      server.kill();
+    }
+  });
+
   test('case 3: in a CloudFormation template, the rewrite edits the YAML and keeps the service statements with their intrinsics', async () => {
     const server = startServer();
     const uri = 'file:///work/sra-config.template.yaml';

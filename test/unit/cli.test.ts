@@ -161,4 +161,32 @@ describe('kms-policy fix', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('--least-privilege refuses, saying why, a policy it cannot read whole: a template, a duplicate key, a part not known here; the file is left as it was', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kms-fix-'));
+    try {
+      const patterns = join(root, 'test', 'fixtures', 'patterns');
+      const duplicate = join(dir, 'dup.key-policy.json');
+      writeFileSync(
+        duplicate,
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},\n' +
+          ' {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app", "AWS": "arn:aws:iam::111122223333:role/other"}, "Action": "kms:*", "Resource": "*"}]}',
+      );
+      const cases: [string, RegExp][] = [
+        [join(patterns, 'jinja-template.key-policy.json'), /This policy is a template \(\{% if logs_enabled %\}\): the rewrite would replace statements the template makes/],
+        [duplicate, /the key "AWS" twice in one object, and AWS reads only one of them/],
+        [join(patterns, 'concat.tf'), /Part of this policy is not known here \(var\.extra_statements; .*the rewrite would drop the statements and principals it stands for/],
+      ];
+      for (const [file, why] of cases) {
+        const before = readFileSync(file, 'utf8');
+        const r = run(['fix', '--least-privilege', '--write', file]);
+        assert.equal(r.code, 1, `${file}: ${r.stderr}`);
+        assert.match(r.stderr, why);
+        assert.equal(r.stdout, '');
+        assert.equal(readFileSync(file, 'utf8'), before, `${file} is unchanged`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

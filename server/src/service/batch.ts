@@ -12,7 +12,8 @@ import { lineIndex } from '../core/policy/lines';
 import { ruleRow, RULE_TABLE, type RuleRow } from '../core/registry';
 import { accountRootOf } from '../core/rewrite/account';
 import { apply, type Edit } from '../core/rewrite/edits';
-import { leastPrivilegeRewrite, LockoutError, RootOnlyError, STYLES, type Assignment, type Style } from '../core/rewrite/leastPrivilege';
+import { leastPrivilegeRewrite, LockoutError, rewriteBlocker, RootOnlyError, STYLES, type Assignment, type Style } from '../core/rewrite/leastPrivilege';
+import { isPlaceholder } from '../core/policy/placeholder';
 import { quickFixes } from '../core/rewrite/quickFixes';
 import type { PrincipalForm } from '../core/rewrite/statements';
 import { suggestAssignment, toAssignment } from '../core/rewrite/suggest';
@@ -88,6 +89,8 @@ export function fixText(uri: string, original: string, o: FixOptions): FixResult
   // The rewrite of one policy (a policy file, or one in a template, edited in its host's syntax),
   // with the summary of what each principal and path keeps and loses.
   const leastPrivilege = (policy: PolicyDocument, label: string, show = (s: string) => s): Edit[] => {
+    const blocked = rewriteBlocker(policy);
+    if (blocked) throw new NotRewritable(show(`${label}${blocked}`));
     let assignment = o.assigned;
     if (!assignment) {
       const suggestions = suggestAssignment(policy);
@@ -138,12 +141,15 @@ export function fixText(uri: string, original: string, o: FixOptions): FixResult
     };
   } catch (e) {
     if (e instanceof UsageError) return { error: e.message, exit: 2, usage: true };
-    if (!(e instanceof LockoutError || e instanceof RootOnlyError || e instanceof NoPrincipalError)) throw e;
+    if (!(e instanceof LockoutError || e instanceof RootOnlyError || e instanceof NoPrincipalError || e instanceof NotRewritable)) throw e;
     return { error: e.message, exit: 1 };
   }
 }
 
 class UsageError extends Error {}
+
+/** The rewrite refuses a policy it cannot read whole (see rewriteBlocker). */
+class NotRewritable extends Error {}
 
 /**
  * An AWS-default policy (no role or user besides the account root): nothing to suggest an
@@ -154,9 +160,14 @@ class NoPrincipalError extends Error {
     const root = accountRootOf(policy);
     const account = root ? /::(\d{12}):root$/.exec(root)?.[1] : undefined;
     const role = `arn:aws:iam::${account && account !== '000000000000' ? account : '<account>'}:role/<name>`;
+    // A principal written as a whole placeholder (`"AWS": "${app_role}"`) could be anyone: it is not suggested either.
+    const placeholders = [...new Set(policy.statements.flatMap((s) => s.principal?.entries ?? []).flatMap((e) => e.values.items.map((v) => v.value)).filter(isPlaceholder))];
+    const names = placeholders.length
+      ? `only the account root, AWS services and principals written as placeholders (${placeholders.slice(0, 3).join(', ')}${placeholders.length > 3 ? '...' : ''})`
+      : 'only the account root (and AWS services)';
     super(
       show(
-        `no role or user to give the key to: this policy names only the account root (and AWS services), so the rewrite cannot suggest who administers and uses the key. ` +
+        `no role or user to give the key to: this policy names ${names}, so the rewrite cannot suggest who administers and uses the key. ` +
           `Name them: --assign ${role}=administer-resource,read-config (and, for example, --assign <app role ARN>=read-data,write-data).`,
       ),
     );

@@ -4,7 +4,7 @@ import { CodeActionKind, type CodeAction, type Diagnostic, type WorkspaceEdit } 
 import { CAPABILITIES, type Capability } from '../core/catalog/catalog';
 import { accountRootOf } from '../core/rewrite/account';
 import type { Edit } from '../core/rewrite/edits';
-import { leastPrivilegeRewrite, LockoutError, RootOnlyError, STYLES, type LeastPrivilegeOptions, type RewriteResult, type Style } from '../core/rewrite/leastPrivilege';
+import { leastPrivilegeRewrite, LockoutError, rewriteBlocker, RootOnlyError, STYLES, type LeastPrivilegeOptions, type RewriteResult, type Style } from '../core/rewrite/leastPrivilege';
 import { keptPaths } from '../core/rewrite/paths';
 import { displayMessage } from '../core/iac/rules';
 import type { PrincipalForm } from '../core/rewrite/statements';
@@ -43,6 +43,8 @@ export function leastPrivilegeEdits(
   principalForm: PrincipalForm,
   dropServices: readonly string[] = [],
 ): RewriteResult | { error: string } {
+  const blocked = rewriteBlocker(policy);
+  if (blocked) return { error: blocked };
   const options: LeastPrivilegeOptions = { style, principalForm, accountRoot: accountRootOf(policy, [...assignment.keys()]), dropServices };
   if (style === 'delegate-to-iam' && !options.accountRoot) return { error: 'delegate-to-iam needs an account: name the account root or a principal ARN with an account id.' };
   try {
@@ -69,6 +71,12 @@ export function summaryTitle(result: RewriteResult): string {
 export function rewriteActions(document: TextDocument, policy: PolicyDocument, settings: RewriteSettings, interactive: boolean, diagnostics: Diagnostic[], kind: string): CodeAction[] {
   const suggestions = suggestAssignment(policy);
   const actions: CodeAction[] = [];
+  const blocked = rewriteBlocker(policy);
+  if (blocked) {
+    // Said where the rewrite would be offered, rather than offered and failing.
+    if (diagnostics.length) actions.push({ title: 'Rewrite to least privilege', kind, disabled: { reason: blocked } });
+    return actions;
+  }
   if (interactive) {
     actions.push({ title: 'Rewrite to least privilege…', kind, diagnostics: diagnostics.length ? diagnostics : undefined, command: { title: 'Rewrite to least privilege…', command: INTERACTIVE_REWRITE, arguments: [document.uri] } });
   }

@@ -308,6 +308,27 @@ export interface RewriteResult {
 }
 
 /** The rewrite with its summary: what each principal and path keeps and loses, judged by the evaluator. */
+/**
+ * Why the rewrite must not take this policy as it reads here, or undefined. The rewrite replaces
+ * statements, so it would drop what it cannot read (the rest of a template, a statement list or a
+ * principal given as a variable) and it would write back what AWS would not read (the second of
+ * two duplicate keys): a fix never takes away what the user did not choose to lose.
+ */
+export function rewriteBlocker(policy: PolicyDocument): string | undefined {
+  if (policy.templateDirective) {
+    return `This policy is a template (${policy.templateDirective.text}): the rewrite would replace statements the template makes. Rewrite the policy it renders to.`;
+  }
+  if (policy.syntaxErrors.length) return 'This policy has syntax errors (see json-syntax): fix them first, so that the rewrite reads the policy as AWS would.';
+  const duplicate = policy.duplicateKeys[0];
+  if (duplicate) return `This policy has the key "${duplicate.name}" twice in one object, and AWS reads only one of them: remove the one you do not mean first, so that the rewrite does not copy both.`;
+  const unknown = policy.unknown ?? [];
+  if (unknown.length) {
+    const named = [...new Set(unknown.map((u) => u.what))];
+    return `Part of this policy is not known here (${named.slice(0, 3).join('; ')}${named.length > 3 ? ` and ${named.length - 3} more` : ''}): the rewrite would drop the statements and principals it stands for. Write them out, or rewrite the policy as rendered.`;
+  }
+  return undefined;
+}
+
 export function leastPrivilegeRewrite(policy: PolicyDocument, assignment: Assignment, options: LeastPrivilegeOptions): RewriteResult {
   const plan = planRewrite(policy, assignment, options);
   const root = options.accountRoot ?? accountRootOf(policy, [...assignment.keys()]);
