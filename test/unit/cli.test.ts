@@ -162,6 +162,32 @@ describe('kms-policy fix', () => {
     }
   });
 
+  test('--least-privilege says what a principal now gets from the key policy alone that it had only through root delegation', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kms-fix-'));
+    try {
+      const file = join(dir, 'p.key-policy.json');
+      const admin = ['kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*', 'kms:Disable*', 'kms:Get*', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion'];
+      writeFileSync(
+        file,
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Sid: 'Root', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+            { Sid: 'Admin', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/Deploy' }, Action: admin, Resource: '*' },
+          ],
+        }),
+      );
+      const r = run(['fix', '--least-privilege', file]);
+      assert.equal(r.code, 0, r.stderr);
+      // The AWS-default administrator statement has no kms:ReplicateKey or kms:TagResource: the administer-resource capability does.
+      const line = r.stderr.split('\n').find((l) => l.startsWith('arn:aws:iam::111122223333:role/Deploy keeps'));
+      assert.match(line ?? '', /; gets [^;]*\bReplicateKey\b[^;]*\bTagResource\b[^;]* from the key policy alone \(before, only if an IAM policy granted it\)/, r.stderr);
+      assert.doesNotMatch(line ?? '', /keeps [^;]*ReplicateKey/, 'not counted as kept');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('--least-privilege refuses, saying why, a policy it cannot read whole: a template, a duplicate key, a part not known here; the file is left as it was', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kms-fix-'));
     try {

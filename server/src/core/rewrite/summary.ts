@@ -79,6 +79,8 @@ function decisions(policy: PolicyDocument, principal: string, options: EvaluateO
 
 interface Change {
   keeps: string[];
+  /** Of `keeps`: what it had only if an IAM policy granted it, and now gets from the key policy alone. */
+  direct: string[];
   /** Of `loses`: what it still gets if an IAM policy grants it (root delegation). */
   viaIam: string[];
   loses: string[];
@@ -89,13 +91,16 @@ interface Change {
 }
 
 function change(before: readonly Decision[], after: readonly Decision[]): Change {
-  const c: Change = { keeps: [], viaIam: [], loses: [], gains: [], from: new Set(), deniedAfter: false };
+  const c: Change = { keeps: [], direct: [], viaIam: [], loses: [], gains: [], from: new Set(), deniedAfter: false };
   kmsActions.forEach((a, i) => {
     const b = before[i];
     const x = after[i];
     const had = MIGHT.has(b.result);
     const has = HAS.has(x.result);
-    if (has && HAS.has(b.result) && RESULT_RANK[x.result] >= RESULT_RANK[b.result]) c.keeps.push(a.fullName);
+    if (has && HAS.has(b.result) && RESULT_RANK[x.result] >= RESULT_RANK[b.result]) {
+      c.keeps.push(a.fullName);
+      if (b.result === 'via-iam' && x.result === 'allowed') c.direct.push(a.fullName);
+    }
     if (had && RESULT_RANK[x.result] < RESULT_RANK[b.result]) {
       c.loses.push(a.fullName);
       if (x.result === 'via-iam') c.viaIam.push(a.fullName);
@@ -132,8 +137,12 @@ export function summarize(before: PolicyDocument, after: PolicyDocument, plan: P
     listed.add(p.principal);
     const c = change(decisions(before, p.principal, options), decisions(after, p.principal, options));
     const parts: string[] = [];
-    if (c.keeps.length || !c.gains.length) parts.push(`keeps ${c.keeps.length ? describeActions(c.keeps) : 'nothing'}`);
+    // Root delegation made much of the account's access "only if an IAM policy grants it": what the
+    // key policy now grants by itself is new access for this principal, and is said as such.
+    const kept = c.keeps.filter((a) => !c.direct.includes(a));
+    if (kept.length || (!c.gains.length && !c.direct.length)) parts.push(`keeps ${kept.length ? describeActions(kept) : 'nothing'}`);
     if (c.gains.length) parts.push(`gets ${describeActions(c.gains)}`);
+    if (c.direct.length) parts.push(`gets ${describeActions(c.direct)} from the key policy alone (before, only if an IAM policy granted it)`);
     const gone = c.loses.filter((a) => !c.viaIam.includes(a));
     if (gone.length) parts.push(`loses ${describeActions(gone)} (${cause(c)})`);
     if (c.viaIam.length) parts.push(`${describeActions(c.viaIam)} only if an IAM policy grants it now (${cause(c)})`);
