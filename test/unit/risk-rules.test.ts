@@ -144,3 +144,16 @@ describe('the literal-wildcard quick fix never loses a condition', () => {
     assert.ok(service.diagnostics(doc('trail-key.template.yaml', after)).every((d) => d.code !== 'literal-wildcard' && d.code !== 'iac-syntax'));
   });
 });
+
+test('service-without-source-condition names the action that makes it a warning first, never among "and N more"', () => {
+  const text = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'Root', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+      { Sid: 'Logs', Effect: 'Allow', Principal: { Service: 'logs.amazonaws.com' }, Action: ['kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:Decrypt*'], Resource: '*' },
+    ],
+  });
+  const found = documentWorkspace().diagnostics(TextDocument.create('file:///work/logs.key-policy.json', 'json', 1, text)).filter((d) => d.code === 'service-without-source-condition');
+  assert.equal(found.length, 1);
+  assert.match(String(found[0].message), /lets logs\.amazonaws\.com call kms:Decrypt, /);
+});

@@ -60,7 +60,8 @@ export const serviceWithoutSourceCondition: Rule = {
       const used = actionsOf(s).filter(usesKey);
       if (used.length === 0) continue;
       const risky = used.filter(discloses);
-      const list = few(used.map((a) => a.fullName), 4);
+      // The actions that make it a warning first, so "and 3 more" never hides them.
+      const list = few([...risky, ...used.filter((a) => !discloses(a))].map((a) => a.fullName), 4);
       const names = few(services.map((v) => v.written ?? v.value), 3);
       // One finding per statement, at its first service: a statement may list a service in every region.
       out.push({
