@@ -93,6 +93,12 @@ async function rewriteLeastPrivilege(uri?: string): Promise<RewriteChoice | unde
     const added = await askPrincipals(suggestion.accountRoot);
     if (!added) return undefined;
     principals = added.map((principal) => ({ principal, current: [], suggested: [], reason: 'added by you' }));
+  } else if (!principals.some((p) => p.suggested.includes('administer-resource'))) {
+    // Nobody the policy names administers today (root delegation and application roles): ask who
+    // does, rather than make an application an administrator.
+    const added = await askPrincipals(suggestion.accountRoot, 'Nobody this policy names administers the key: who does?');
+    if (!added) return undefined;
+    principals = [...added.map((principal) => ({ principal, current: [], suggested: ['administer-resource', 'read-config'], reason: 'added by you to administer the key' })), ...principals];
   }
   const assignment: { principal: string; capabilities: string[] }[] = [];
   for (const [i, p] of principals.entries()) {
@@ -195,12 +201,12 @@ async function roleCandidates(accountRoot: string | undefined): Promise<string[]
 }
 
 /** Principals typed by the user (with completion of the workspace's role ARNs), one at a time, until Done. */
-async function askPrincipals(accountRoot: string | undefined): Promise<string[] | undefined> {
+async function askPrincipals(accountRoot: string | undefined, title = 'This policy names only the account root: who administers and uses the key?'): Promise<string[] | undefined> {
   const candidates = await roleCandidates(accountRoot);
   const chosen: string[] = [];
   for (;;) {
     const pick = vscode.window.createQuickPick();
-    pick.title = chosen.length ? `Principals: ${chosen.join(', ')}` : 'This policy names only the account root: who administers and uses the key?';
+    pick.title = chosen.length ? `Principals: ${chosen.join(', ')}` : title;
     pick.placeholder = 'Type a role or user ARN, or pick one found in the workspace';
     pick.ignoreFocusOut = true;
     const done = { label: '$(check) Done', description: `${chosen.length} principal${chosen.length === 1 ? '' : 's'}` };

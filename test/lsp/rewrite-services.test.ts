@@ -95,6 +95,37 @@ describe('rewrite with AWS service paths, over the wire', () => {
     }
   });
 
+  test('root delegation plus an application: the rewrite is not offered with the application as administrator; the reason says how to name one', async () => {
+    const server = startServer();
+    const uri = 'file:///work/root-and-app.key-policy.json';
+    const text = JSON.stringify(
+      {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'Root', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+          { Sid: 'Use', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/orders' }, Action: ['kms:Decrypt', 'kms:CreateGrant'], Resource: '*' },
+        ],
+      },
+      null,
+      2,
+    );
+    try {
+      await initialize(server, { capabilities: { textDocument: { diagnostic: {} } } });
+      await open(server, uri, text);
+      const diagnostics = (await server.request<{ items: Diag[] }>('textDocument/diagnostic', { textDocument: { uri } })).items.filter((d) => d.code === 'missing-deny-everyone-else');
+      assert.ok(diagnostics.length > 0);
+      const actions = await server.request<Action[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0].range, context: { diagnostics, only: ['quickfix'] } });
+      const rewrites = actions.filter((a) => a.title.startsWith('Rewrite to least privilege'));
+      assert.equal(rewrites.length, 1, rewrites.map((a) => a.title).join(' | '));
+      assert.equal(rewrites[0].edit, undefined);
+      assert.match(rewrites[0].disabled?.reason ?? '', /^Nobody this policy names administers the key today \(orders only use it; .*--assign <admin role ARN>=administer-resource,read-config/);
+      const suggestion = await server.request<{ principals: { principal: string; suggested: string[] }[] }>('kmsPolicy/suggestAssignment', { uri });
+      assert.deepEqual(suggestion.principals.map((p) => [p.principal, p.suggested]), [['arn:aws:iam::111122223333:role/orders', ['read-data']]]);
+    } finally {
+      server.kill();
+    }
+  });
+
   test('a policy the rewrite cannot read whole (a duplicate key) gets a disabled rewrite saying why, and the apply command refuses it', async () => {
     const server = startServer();
     const uri = 'file:///work/duplicate.key-policy.json';

@@ -188,6 +188,32 @@ describe('kms-policy fix', () => {
     }
   });
 
+  test('--least-privilege on root delegation plus an application: no administrator to suggest, so it asks for one rather than making the application one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kms-fix-'));
+    try {
+      const file = join(dir, 'p.key-policy.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Sid: 'Root', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+            { Sid: 'Use', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/orders' }, Action: ['kms:Decrypt', 'kms:CreateGrant'], Resource: '*' },
+          ],
+        }),
+      );
+      const r = run(['fix', '--least-privilege', file]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /no role or user this policy names administers the key today \(arn:aws:iam::111122223333:role\/orders only use it/);
+      assert.match(r.stderr, /--assign arn:aws:iam::111122223333:role\/<name>=administer-resource,read-config, and the others as suggested \(--assign arn:aws:iam::111122223333:role\/orders=read-data\)/);
+      const named = run(['fix', '--least-privilege', '--assign', 'arn:aws:iam::111122223333:role/key-admin=administer-resource,read-config', '--assign', 'arn:aws:iam::111122223333:role/orders=read-data', file]);
+      assert.equal(named.code, 0, named.stderr);
+      assert.match(named.stderr, /role\/orders keeps Decrypt; gets DeriveSharedSecret, Verify, VerifyMac from the key policy alone \(before, only if an IAM policy granted it\); loses administer-resource, /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('--least-privilege refuses, saying why, a policy it cannot read whole: a template, a duplicate key, a part not known here; the file is left as it was', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kms-fix-'));
     try {

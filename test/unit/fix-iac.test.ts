@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { analyzeIac, classify } from '../../server/src/core/iac/index';
 import { iacFindings } from '../../server/src/core/iac/rules';
+import { suggestAssignment, suggestsAdministrator } from '../../server/src/core/rewrite/suggest';
 
 const root = join(__dirname, '..', '..', '..');
 const BIN = join(root, 'bin', 'kms-policy.js');
@@ -31,9 +32,31 @@ function outside(file: string, text: string): { before: string; after: string } 
 
 describe('kms-policy fix on IaC files', () => {
   for (const file of FIXTURES) {
-    test(`${basename(file)}: --least-privilege rewrites every key policy in the host syntax, cleanly and idempotently`, () => {
+    test(`${basename(file)}: --least-privilege rewrites every key policy in the host syntax, cleanly and idempotently; a key nobody named administers waits for --resource and --assign`, () => {
       const original = readFileSync(join(root, file), 'utf8');
-      const r = run(['fix', '--least-privilege', file]);
+      const first = run(['fix', '--least-privilege', file]);
+      // A key with only the account root and an application: nobody to suggest as administrator,
+      // so it is left as written and said (exit 1); the file's other keys are rewritten.
+      const asked = analyze(file, original).policies.filter((p) => !suggestsAdministrator(suggestAssignment(p)));
+      assert.equal(asked.length, 1, 'the fixture has one such key');
+      assert.equal(first.code, 1, first.stderr);
+      assert.match(first.stderr, /no role or user this policy names administers the key today .*Name one, with --resource [\w.]+: --assign/);
+      // With several keys, the others are rewritten and this one is said to be left as written.
+      const several = analyze(file, original).policies.length > 1;
+      if (several) assert.ok(first.stderr.includes(`${asked[0].embedded!.resource}: no role or user`) && first.stderr.includes('(left as written)'), first.stderr);
+      else assert.equal(first.stdout, '', 'a file with one key prints nothing when that key is refused');
+      // Named with --resource and --assign (the application as written in the file), it is rewritten too.
+      const dir0 = mkdtempSync(join(tmpdir(), 'kms-fix-iac-'));
+      let r: ReturnType<typeof run>;
+      try {
+        const copy = join(dir0, basename(file));
+        writeFileSync(copy, several ? first.stdout : original);
+        const p = asked[0];
+        const assigns = suggestAssignment(p).flatMap((s) => ['--assign', `${p.embedded!.display[s.principal] ?? s.principal}=${s.suggested.join(',')}`]);
+        r = run(['fix', '--least-privilege', '--resource', p.embedded!.resource, '--assign', 'arn:aws:iam::111122223333:role/key-admin=administer-resource,read-config', ...assigns, copy]);
+      } finally {
+        rmSync(dir0, { recursive: true, force: true });
+      }
       assert.equal(r.code, 0, r.stderr);
       assert.notEqual(r.stdout, original, 'something was rewritten');
       const after = analyze(file, r.stdout);

@@ -9,7 +9,7 @@ import { accountRootOf } from '../../server/src/core/rewrite/account';
 import { apply } from '../../server/src/core/rewrite/edits';
 import { generatePolicyText, LockoutError, rewriteEdits, STYLES, type Assignment, type Style } from '../../server/src/core/rewrite/leastPrivilege';
 import { quickFixes } from '../../server/src/core/rewrite/quickFixes';
-import { suggestAssignment, toAssignment } from '../../server/src/core/rewrite/suggest';
+import { suggestAssignment, suggestsAdministrator, toAssignment } from '../../server/src/core/rewrite/suggest';
 import { runRules } from '../../server/src/core/rules/index';
 
 const root = join(__dirname, '..', '..', '..');
@@ -152,6 +152,24 @@ describe('k9 parity', () => {
   test('ArnLike where a principal holds a wildcard', () => {
     const json = JSON.parse(generatePolicyText(new Map([[`arn:aws:iam::${ACCT}:role/app-*`, new Set<Capability>(['administer-resource'])]]), { style: 'key-policy-only' }));
     assert.deepEqual(Object.keys(json.Statement[0].Condition), ['ArnLike']);
+  });
+});
+
+describe('the suggestion counts what a principal\'s own statements give it', () => {
+  const ROOT_STATEMENT = { Sid: 'Root', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' };
+  const policy = (...statements: object[]) => parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: [ROOT_STATEMENT, ...statements] }));
+
+  test('root delegation plus an application with kms:Decrypt and kms:CreateGrant: no administrator is suggested (not the application)', () => {
+    const s = suggestAssignment(policy({ Sid: 'Use', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/orders' }, Action: ['kms:Decrypt', 'kms:CreateGrant'], Resource: '*' }));
+    assert.deepEqual(s.map((x) => [x.principal, x.current, x.suggested]), [['arn:aws:iam::111122223333:role/orders', ['read-data'], ['read-data']]]);
+    assert.equal(suggestsAdministrator(s), false);
+  });
+
+  test('kms:PutKeyPolicy, or the whole of administer-resource, is administration; a name does not need it spelled out', () => {
+    const put = suggestAssignment(policy({ Sid: 'Ops', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/ops' }, Action: ['kms:PutKeyPolicy', 'kms:DescribeKey'], Resource: '*' }));
+    assert.ok(put[0].current.includes('administer-resource') && suggestsAdministrator(put), JSON.stringify(put));
+    const deploy = suggestAssignment(policy({ Sid: 'Deploy', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/deploy' }, Action: 'kms:*', Resource: '*' }));
+    assert.deepEqual(deploy[0].suggested, ['administer-resource', 'read-config']);
   });
 });
 

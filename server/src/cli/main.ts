@@ -397,7 +397,7 @@ function fix(args: readonly string[]): number {
     if (text !== read.text) writeTextFile(file, text);
     process.stderr.write(text === read.text ? `${file}: nothing to change\n` : `${file}: written\n`);
   } else out(text);
-  return 0;
+  return result.refused ? 1 : 0;
 }
 
 /**

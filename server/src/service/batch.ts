@@ -16,7 +16,7 @@ import { leastPrivilegeRewrite, LockoutError, rewriteBlocker, RootOnlyError, STY
 import { isPlaceholder } from '../core/policy/placeholder';
 import { quickFixes } from '../core/rewrite/quickFixes';
 import type { PrincipalForm } from '../core/rewrite/statements';
-import { suggestAssignment, toAssignment } from '../core/rewrite/suggest';
+import { suggestAssignment, suggestsAdministrator, toAssignment, type PrincipalSuggestion } from '../core/rewrite/suggest';
 import { runRules, type Finding, type Severity } from '../core/rules/index';
 import { checkSpec } from '../core/spec/check';
 import { generateFromSpec } from '../core/spec/generate';
@@ -79,7 +79,10 @@ export interface FixOptions {
 }
 
 /** What `fix` did: the new text, or why not (`usage`: exit 2 as a usage error; `exit` 1 or 2 otherwise). */
-export type FixResult = { readonly text: string } | { readonly error: string; readonly exit: 1 | 2; readonly usage?: boolean; readonly aboutFile?: boolean };
+export type FixResult =
+  /** `refused`: keys of a file with several that the rewrite left as written (each said); the run then exits 1. */
+  | { readonly text: string; readonly refused?: number }
+  | { readonly error: string; readonly exit: 1 | 2; readonly usage?: boolean; readonly aboutFile?: boolean };
 
 /**
  * `kms-policy fix`: the safe quick fixes in passes, or the least-privilege rewrite; in a template or
@@ -91,10 +94,10 @@ export function fixText(uri: string, original: string, o: FixOptions): FixResult
   const leastPrivilege = (policy: PolicyDocument, label: string, show = (s: string) => s): Edit[] => {
     const blocked = rewriteBlocker(policy);
     if (blocked) throw new NotRewritable(show(`${label}${blocked}`));
-    let assignment = o.assigned;
+    let assignment = o.assigned && asWritten(policy, o.assigned);
     if (!assignment) {
       const suggestions = suggestAssignment(policy);
-      if (suggestions.length === 0) throw new NoPrincipalError(policy, show);
+      if (suggestions.length === 0 || !suggestsAdministrator(suggestions)) throw new NoPrincipalError(policy, show, suggestions);
       for (const s of suggestions) o.note(show(`${label}${s.principal}: ${s.suggested.join(', ') || '(nothing)'}  (${s.reason})`));
       assignment = toAssignment(suggestions);
     }
@@ -118,8 +121,23 @@ export function fixText(uri: string, original: string, o: FixOptions): FixResult
       if (o.assigned && found.filter(selected).length > 1) return { error: `--assign applies to one key policy; name it with --resource (found: ${names.join(', ')})`, exit: 2, usage: true };
       if (o.leastPrivilege) {
         const targets = found.filter(selected);
+        if (targets.length === 1) return { text: apply(original, leastPrivilege(targets[0], '', (s) => displayMessage(targets[0], s))) };
+        // Several keys: each one the rewrite can take is rewritten; each one it refuses is left as
+        // written and said, and the run exits 1 (name the key with --resource to rewrite it alone).
         // The rewrite edits the host itself, so kept statements stay exactly as written (intrinsics, ${var.x}).
-        return { text: apply(original, targets.flatMap((p) => leastPrivilege(p, targets.length > 1 ? `${p.embedded!.resource}: ` : '', (s) => displayMessage(p, s)))) };
+        const edits: Edit[] = [];
+        let refused = 0;
+        for (const p of targets) {
+          const label = `${p.embedded!.resource}: `;
+          try {
+            edits.push(...leastPrivilege(p, label, (s) => displayMessage(p, s)));
+          } catch (e) {
+            if (!(e instanceof LockoutError || e instanceof RootOnlyError || e instanceof NoPrincipalError || e instanceof NotRewritable)) throw e;
+            o.note(`${e instanceof NotRewritable ? '' : label}${e.message} (left as written)`);
+            refused++;
+          }
+        }
+        return { text: apply(original, edits), ...(refused ? { refused } : {}) };
       }
       // The first pass reads the analysis above; later ones, the text the passes before wrote.
       const policiesOf = (current: string) => {
@@ -148,6 +166,18 @@ export function fixText(uri: string, original: string, o: FixOptions): FixResult
 
 class UsageError extends Error {}
 
+/**
+ * In a template or a Terraform file, `--assign` may name a principal as it is written there
+ * (`--assign '!GetAtt AppRole.Arn=read-data'`, `--assign aws_iam_role.app.arn=read-data`): such
+ * names become the values the analysis gives them.
+ */
+function asWritten(policy: PolicyDocument, assigned: Assignment): Assignment {
+  const display = policy.embedded?.display;
+  if (!display) return assigned;
+  const byWritten = new Map(Object.entries(display).map(([value, written]) => [written, value]));
+  return new Map([...assigned].map(([who, caps]) => [byWritten.get(who) ?? who, caps]));
+}
+
 /** The rewrite refuses a policy it cannot read whole (see rewriteBlocker). */
 class NotRewritable extends Error {}
 
@@ -156,7 +186,7 @@ class NotRewritable extends Error {}
  * assignment from, so the refusal names the way forward.
  */
 class NoPrincipalError extends Error {
-  constructor(policy: PolicyDocument, show: (s: string) => string) {
+  constructor(policy: PolicyDocument, show: (s: string) => string, suggestions: readonly PrincipalSuggestion[] = []) {
     const root = accountRootOf(policy);
     const account = root ? /::(\d{12}):root$/.exec(root)?.[1] : undefined;
     const role = `arn:aws:iam::${account && account !== '000000000000' ? account : '<account>'}:role/<name>`;
@@ -165,10 +195,15 @@ class NoPrincipalError extends Error {
     const names = placeholders.length
       ? `only the account root, AWS services and principals written as placeholders (${placeholders.slice(0, 3).join(', ')}${placeholders.length > 3 ? '...' : ''})`
       : 'only the account root (and AWS services)';
+    const who = suggestions.map((s) => s.principal);
     super(
       show(
-        `no role or user to give the key to: this policy names ${names}, so the rewrite cannot suggest who administers and uses the key. ` +
-          `Name them: --assign ${role}=administer-resource,read-config (and, for example, --assign <app role ARN>=read-data,write-data).`,
+        (who.length
+          ? `no role or user this policy names administers the key today (${who.slice(0, 3).join(', ')}${who.length > 3 ? '...' : ''} only use it; the account root administers through IAM), so the rewrite cannot suggest who administers it. `
+          : `no role or user to give the key to: this policy names ${names}, so the rewrite cannot suggest who administers and uses the key. `) +
+          (who.length
+            ? `Name one${policy.embedded ? `, with --resource ${policy.embedded.resource}` : ''}: --assign ${role}=administer-resource,read-config, and the others as suggested (${suggestions.map((s) => `--assign ${s.principal}=${s.suggested.join(',') || '<capabilities>'}`).join(' ')}).`
+            : `Name them: --assign ${role}=administer-resource,read-config (and, for example, --assign <app role ARN>=read-data,write-data).`),
       ),
     );
   }

@@ -8,7 +8,7 @@ import { leastPrivilegeRewrite, LockoutError, rewriteBlocker, RootOnlyError, STY
 import { keptPaths } from '../core/rewrite/paths';
 import { displayMessage } from '../core/iac/rules';
 import type { PrincipalForm } from '../core/rewrite/statements';
-import { suggestAssignment, toAssignment, type PrincipalSuggestion } from '../core/rewrite/suggest';
+import { suggestAssignment, suggestsAdministrator, toAssignment, type PrincipalSuggestion } from '../core/rewrite/suggest';
 import type { PolicyDocument } from '../core/policy/model';
 import { toWorkspaceEdit } from './textEdits';
 import { COMMANDS, INTERACTIVE_REWRITE, type ApplyArgs, type ServicePath, type SuggestResult } from '../protocol';
@@ -84,6 +84,24 @@ export function rewriteActions(document: TextDocument, policy: PolicyDocument, s
     // An AWS-default policy: nobody to suggest. The interactive command asks; other editors are told how.
     if (!interactive && diagnostics.length) {
       actions.push({ title: 'Rewrite to least privilege', kind, disabled: { reason: `This policy names no role or user besides the account root: name who administers the key, with the ${APPLY_LEAST_PRIVILEGE} command's assignment (or kms-policy fix --least-privilege --assign <role ARN>=administer-resource).` } });
+    }
+    return actions;
+  }
+  if (!suggestsAdministrator(suggestions)) {
+    // Root + application roles (the common shape): nobody named administers today, and giving it
+    // to an application is not least privilege. The interactive command asks; other editors are told how.
+    if (!interactive && diagnostics.length) {
+      const who = suggestions.map((s) => short(s.principal)).join(', ');
+      actions.push({
+        title: 'Rewrite to least privilege',
+        kind,
+        disabled: {
+          reason: displayMessage(
+            policy,
+            `Nobody this policy names administers the key today (${who} only use it; the account root administers through IAM), so a rewrite from it would lock the key. Name an administrator: kms-policy fix --least-privilege --assign <admin role ARN>=administer-resource,read-config, with --assign for the others.`,
+          ),
+        },
+      });
     }
     return actions;
   }

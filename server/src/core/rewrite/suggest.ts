@@ -3,14 +3,14 @@
  * holds today and from its name (`ci`, `deploy`, `admin`, `terraform` administer; `app`,
  * `service`, `lambda`, `worker` use data). The user confirms or edits it before any rewrite.
  */
-import { CAPABILITIES, type Capability } from '../catalog/catalog';
-import { effectiveAccess, holds, type PrincipalAccess } from '../evaluate/index';
+import { actionsOfCapability, CAPABILITIES, type Capability } from '../catalog/catalog';
+import { effectiveAccess, type PrincipalAccess } from '../evaluate/index';
 import type { PolicyDocument } from '../policy/model';
 import type { Assignment } from './leastPrivilege';
 
 export interface PrincipalSuggestion {
   readonly principal: string;
-  /** Capabilities it holds today (fully or partly), directly or via IAM. */
+  /** Capabilities its own statements give it today (administration: whole, or kms:PutKeyPolicy). */
   readonly current: readonly Capability[];
   readonly suggested: readonly Capability[];
   readonly reason: string;
@@ -25,8 +25,28 @@ function nameOf(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
+/**
+ * The capabilities it holds through statements that name it (what root delegation lets every IAM
+ * principal of the account get is no reason to give it more). Administration counts only when it
+ * holds all of it, or kms:PutKeyPolicy (which amounts to all of it): a kms:CreateGrant beside
+ * Decrypt does not make an application an administrator.
+ */
 function heldCapabilities(p: PrincipalAccess): Capability[] {
-  return CAPABILITIES.filter((c) => holds(p, c, 'via-iam') !== 'none');
+  const named = new Set(p.namedIn);
+  return CAPABILITIES.filter((c) => {
+    const actions = actionsOfCapability(c);
+    const held = actions.filter((a) => {
+      const d = p.decisionOf(a);
+      return (d.result === 'allowed' || d.result === 'via-iam') && d.statements.some((i) => named.has(i));
+    });
+    if (held.length === 0) return false;
+    return c !== 'administer-resource' || held.length === actions.length || held.some((a) => a.fullName === 'kms:PutKeyPolicy');
+  });
+}
+
+/** Does any suggestion give the key an administrator? Without one the rewrite would lock the key: it asks instead. */
+export function suggestsAdministrator(suggestions: readonly PrincipalSuggestion[]): boolean {
+  return suggestions.some((s) => s.suggested.includes('administer-resource'));
 }
 
 /** People and workloads the policy names: roles, users and sessions (not account roots or services). */
