@@ -228,6 +228,7 @@ describe('kms-policy fix', () => {
         [join(patterns, 'jinja-template.key-policy.json'), /This policy is a template \(\{% if logs_enabled %\}\): the rewrite would replace statements the template makes/],
         [duplicate, /the key "AWS" twice in one object, and AWS reads only one of them/],
         [join(patterns, 'concat.tf'), /Part of this policy is not known here \(var\.extra_statements; .*the rewrite would drop the statements and principals it stands for/],
+        [join(patterns, 'escaped-json', 'main.tf'), /JSON written as an escaped string .*write it as jsonencode\(\{ \.\.\. \}\) or a heredoc first/],
       ];
       for (const [file, why] of cases) {
         const before = readFileSync(file, 'utf8');

@@ -137,6 +137,12 @@ export const CASES: readonly Case[] = [
     mustNot: ['malformed-principal', 'over-broad-grant', 'separation-of-duties', 'public-key'],
   },
   {
+    file: 'escaped-json/main.tf',
+    about: 'policy = "{\\"Version\\": ...}" (JSON as an escaped HCL string, with an interpolation) is read, not "not evaluated": the public statement and the typo are found',
+    must: [['public-key', 3], ['unknown-action', 3, /"kms:Encrpyt" is not a KMS action/], ['missing-deny-everyone-else', 3, /account \$\{var\.account_id\}/]],
+    mustNot: ['partial-analysis', 'malformed-principal', 'json-syntax', 'iac-syntax'],
+  },
+  {
     file: 'account-references.template.yaml',
     about: 'CloudFormation: !Ref to an account parameter in kms:CallerAccount and aws:SourceAccount is an account, not a malformed one',
     must: [['missing-deny-everyone-else', 15]],
@@ -287,5 +293,16 @@ describe('quick fixes on placeholder principals', () => {
     const after = TextDocument.create(document.uri, 'json', 2, fixed);
     const again = service.diagnostics(after).map((d) => d.code);
     assert.ok(!again.includes('deny-everyone-else-dead-grant') && !again.includes('missing-deny-everyone-else'), again.join(', '));
+  });
+});
+
+describe('JSON as an escaped Terraform string', () => {
+  test('its findings offer no edit (an edit would have to be escaped), and completion offers nothing inside it', () => {
+    const { document, found } = diagnostics('escaped-json/main.tf');
+    const typo = found.find((d) => d.code === 'unknown-action');
+    assert.ok(typo, found.map(show).join('\n'));
+    const actions = service.codeActions(document, typo.range, { diagnostics: found, only: ['quickfix'] });
+    assert.deepEqual(actions.filter((a) => a.edit !== undefined).map((a) => a.title), []);
+    assert.deepEqual(service.complete(document, typo.range.start).items, []);
   });
 });

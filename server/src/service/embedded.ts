@@ -92,7 +92,7 @@ export function iacComplete(document: TextDocument, position: Position, host: Ia
   if (module) return k9Completion(document, offset, module);
   const policy = policyAt(iac, offset);
   const form = policy?.embedded?.form;
-  if (!policy || !form) return EMPTY;
+  if (!policy || !form || policy.embedded?.escapedString) return EMPTY;
   if (form === 'json' || form === 'heredoc-json') return doComplete(document, position, policy);
   const list = doComplete(document, position, policy, { locate: locator(policy) });
   const text = document.getText();
@@ -286,6 +286,7 @@ const REWRITE_TITLE = 'Rewrite to least privilege';
 function iacFixes(document: TextDocument, r: Range, context: CodeActionContext, policy: PolicyDocument, diagnostics: Diagnostic[], run: CodeActionRunner): CodeAction[] {
   const form = policy.embedded!.form;
   const uri = document.uri;
+  if (policy.embedded!.escapedString) return []; // edits would have to be escaped: none offered
   if (form === 'json' || form === 'heredoc-json') {
     return run(document, r, { ...context, diagnostics }, policy)
       .filter((a) => !a.command)

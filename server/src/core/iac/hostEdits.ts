@@ -96,6 +96,7 @@ export function restoreSources(policy: PolicyDocument, edits: readonly Edit[]): 
  */
 export function hostEdits(policy: PolicyDocument, change: (json: PolicyDocument) => readonly Edit[]): Edit[] {
   if (!policy.embedded) return [...change(policy)];
+  if (policy.embedded.escapedString) return []; // edits would have to be escaped: none offered
   if (isJsonForm(policy)) return restoreSources(policy, change(policy));
   const shadow = shadowOf(policy);
   const edits = change(shadow.policy);
@@ -113,7 +114,7 @@ function isJsonForm(policy: PolicyDocument): boolean {
 export function statementsEdits(policy: PolicyDocument, statements: readonly { [key: string]: Json }[]): Edit[] {
   const e = policy.embedded;
   const root = policy.root as TreeNode | undefined;
-  if (!e || !root) return [];
+  if (!e || !root || e.escapedString) return [];
   const text = policy.text;
   const style = hostStyle(policy);
   if (isJsonForm(policy)) {

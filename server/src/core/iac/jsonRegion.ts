@@ -19,17 +19,18 @@ export interface Region {
  * Parses regions of one text: the text is blanked once for all of them (a template with 20 keys
  * blanked it 20 times, 70% of its analysis), and the blank copy lives as long as the parser.
  */
-export function regionParser(text: string): (span: Span) => Region {
+export function regionParser(text: string): (span: Span, as?: string) => Region {
   let blank: string | undefined;
-  return (span) => parseRegion(text, (blank ??= text.replace(/[^\r\n]/g, ' ')), span);
+  return (span, as) => parseRegion(text, (blank ??= text.replace(/[^\r\n]/g, ' ')), span, as);
 }
 
-function parseRegion(text: string, blank: string, span: Span): Region {
+/** `as`: the region's text read another way, of the same length (an escaped string's JSON). */
+function parseRegion(text: string, blank: string, span: Span, as?: string): Region {
   let before = blank.slice(0, span.start);
   // The region's first line starts at the region: a line break just before it (in place of a
   // blank) keeps the host's text before it out of the indentation that edits detect and copy.
   if (before.length > 0 && !before.endsWith('\n')) before = before.slice(0, -1) + '\n';
-  const copy = before + text.slice(span.start, span.end) + blank.slice(span.end);
+  const copy = before + (as !== undefined && as.length === span.end - span.start ? as : text.slice(span.start, span.end)) + blank.slice(span.end);
   const errors: ParseError[] = [];
   let root: Node | undefined;
   try {

@@ -95,6 +95,13 @@ export function terraformDocument(text: string, folder: TerraformFolder = NO_FOL
       const region = parseRegion(expr.body);
       if (region.root) transformTree(region.root, (n, principal) => (n.type === 'string' && String(n.value).includes('${') ? interpolatedJsonString(n, principal, text, symbols) : undefined));
       policies.push(embeddedPolicy(region.text, region.root, region.errors, place('heredoc-json', expr.body), symbols));
+    } else if (expr.kind === 'template' && expr.closed && escapedJsonView(text.slice(expr.span.start + 1, expr.span.end - 1)) !== undefined) {
+      // `policy = "{\"Version\": ...}"`: JSON as an escaped string, read in place (no edits offered).
+      const body = { start: expr.span.start + 1, end: expr.span.end - 1 };
+      symbols.startPolicy();
+      const region = parseRegion(body, escapedJsonView(text.slice(body.start, body.end)));
+      if (region.root) transformTree(region.root, (n, principal) => (n.type === 'string' && String(n.value).includes('${') ? interpolatedJsonString(n, principal, text, symbols) : undefined));
+      policies.push(embeddedPolicy(region.text, region.root, region.errors, { ...place('heredoc-json', body), escapedString: true }, symbols));
     } else {
       // `data.aws_iam_policy_document.x.json`, or one inside `coalesce(var.policy, ...)`: the document, the other arguments unknown.
       let docRef = policyDocumentRef(expr);
@@ -137,6 +144,34 @@ export function terraformDocument(text: string, folder: TerraformFolder = NO_FOL
   const kmsResource = file.body.items.some((i) => i.kind === 'block' && i.type === 'resource' && (i.labels[0]?.value ?? '').startsWith('aws_kms_'));
   policies.push(...folderDocuments(documents, analyzedDocuments, folder, text, symbols, (block) => policyDocumentTree(block, text, symbols), kmsResource));
   return { kind: 'terraform', policies, problems, modules };
+}
+
+/**
+ * The JSON object inside a quoted HCL string (`"{\"Version\": ...}"`) as text of the same length,
+ * so that offsets stay the file's: each `\"` becomes a quote with a space on its outer side, and
+ * `\n`, `\t`, `\r` between tokens two spaces. Undefined when the string is not such JSON, or holds
+ * what this cannot carry over (another escape, a directive, an interpolation outside a JSON string).
+ */
+function escapedJsonView(raw: string): string | undefined {
+  if (!raw.trimStart().startsWith('{') || !raw.includes('\\"')) return undefined;
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === '\\') {
+      const next = raw[i + 1];
+      if (next === '"') {
+        out += inString ? '" ' : ' "';
+        inString = !inString;
+      } else if (!inString && (next === 'n' || next === 't' || next === 'r')) out += '  ';
+      else return undefined;
+      i++;
+      continue;
+    }
+    if (raw.startsWith('%{', i) || raw.startsWith('$${', i) || (!inString && raw.startsWith('${', i))) return undefined;
+    out += c;
+  }
+  return inString ? undefined : out;
 }
 
 /** `data.aws_iam_policy_document.NAME.json` (or `NAME[0].json`): the document's name. */

@@ -166,6 +166,12 @@ export interface EmbeddedInfo {
   readonly document?: string;
   /** `bypass_policy_lockout_safety_check = true` / `BypassPolicyLockoutSafetyCheck: true`, where it is set. */
   readonly bypassLockoutSafetyCheck?: Span;
+  /**
+   * Terraform `policy = "{\"Version\": ...}"`: JSON written as an escaped HCL string. It is read
+   * (its spans are close to exact: a string's range ends on its closing backslash), but no edit is
+   * offered, since edits would have to be escaped.
+   */
+  readonly escapedString?: true;
   /** Synthetic principal value -> the text as written, for messages. */
   readonly display: Readonly<Record<string, string>>;
   /** Synthetic principal value -> its source text in the host, for edits that keep what the user wrote. */

@@ -315,6 +315,9 @@ export interface RewriteResult {
  * two duplicate keys): a fix never takes away what the user did not choose to lose.
  */
 export function rewriteBlocker(policy: PolicyDocument): string | undefined {
+  if (policy.embedded?.escapedString) {
+    return 'This policy is JSON written as an escaped string (policy = "{\\"Version\\": ...}"), and the rewrite does not write escaped JSON: write it as jsonencode({ ... }) or a heredoc first.';
+  }
   if (policy.templateDirective) {
     return `This policy is a template (${policy.templateDirective.text}): the rewrite would replace statements the template makes. Rewrite the policy it renders to.`;
   }
